@@ -1,0 +1,154 @@
+r"""Gradient descent on :math:`F`, with a history of the objective and the imbalance.
+
+The chapters use it as an independent route to the minimizers that
+:func:`wdlib.minimizer` gives in closed form, and to watch the imbalance decay
+(chapter *Balancedness*).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import numpy as np
+
+from ._validate import as_matrix, check_depth, check_lam, check_positive_float, check_positive_int, check_rng, check_weights, check_widths
+from .model import _grad, _product
+
+__all__ = ["gradient_descent", "init_weights"]
+
+
+def init_weights(shape_or_Y, depth, widths=None, init_scale=0.1, rng=0) -> list[np.ndarray]:
+    r"""Random layers with i.i.d. :math:`\mathcal N(0, \text{init\_scale}^2)` entries.
+
+    Parameters
+    ----------
+    shape_or_Y : tuple or array_like
+        The end-to-end shape ``(d_L, d_0)``, or a target whose shape is used.
+    depth : int
+        :math:`L \ge 1`.
+    widths : sequence of int, optional
+        Hidden widths; by default :math:`\min(d_0, d_L)` for each, the smallest
+        that can represent any target.
+    init_scale : float
+        Standard deviation of every entry (``0`` gives the all-zero point).
+    rng : numpy.random.Generator or int
+        Source of randomness.
+    """
+    if isinstance(shape_or_Y, tuple) and len(shape_or_Y) == 2 and all(isinstance(d, (int, np.integer)) for d in shape_or_Y):
+        d_out, d_in = (int(d) for d in shape_or_Y)
+        if d_out < 1 or d_in < 1:
+            raise ValueError(f"shape must be two positive sizes (d_L, d_0), got {shape_or_Y}")
+    else:
+        d_out, d_in = as_matrix(shape_or_Y, "Y").shape
+    L = check_depth(depth)
+    if widths is None:
+        widths = [min(d_in, d_out)] * (L - 1)
+    else:
+        widths = check_widths(widths, L, d_in, d_out)
+    init_scale = check_positive_float(init_scale, "init_scale", allow_zero=True)
+    rng = check_rng(rng)
+    dims = [d_in] + list(widths) + [d_out]
+    return [init_scale * rng.standard_normal((dims[l + 1], dims[l])) for l in range(L)]
+
+
+def _show_progress(progress):
+    if progress is not None:
+        return bool(progress)
+    if os.environ.get("PYTEST_CURRENT_TEST") or os.environ.get("CI"):
+        return False
+    return sys.stderr.isatty()
+
+
+def gradient_descent(Y, depth, lam, widths=None, steps=1000, lr=1e-2, init_scale=0.1, rng=0,
+                     init=None, tol=None, progress=None):
+    r"""Plain gradient descent :math:`W_l \leftarrow W_l - \eta\, \partial F/\partial W_l`.
+
+    Parameters
+    ----------
+    Y : array_like, shape ``(d_L, d_0)``
+        Target.
+    depth : int
+        :math:`L \ge 1`.
+    lam : float
+        :math:`\lambda \ge 0`.
+    widths : sequence of int, optional
+        Hidden widths (default :math:`\min(d_0, d_L)` each); ignored if ``init`` is given.
+    steps : int
+        Maximum number of steps.
+    lr : float
+        Step size :math:`\eta > 0`.
+    init_scale : float
+        Entry standard deviation of the random start (:func:`init_weights`).
+    rng : numpy.random.Generator or int
+        Source of randomness for the start.
+    init : list of array_like, optional
+        Explicit starting weights (then ``widths``, ``init_scale`` and ``rng`` are unused).
+    tol : float, optional
+        Stop early once the largest layer-gradient Frobenius norm is below ``tol``.
+    progress : bool, optional
+        Print progress to stderr. By default only in an interactive terminal,
+        never under pytest or CI, and never inside a notebook (whose outputs must
+        be reproducible).
+
+    Returns
+    -------
+    weights : list of ndarray
+        The final layers.
+    history : dict
+        ``"loss"``: objective before each step and after the last one (length
+        ``n + 1`` for ``n`` steps taken); ``"imbalance"``: array of shape
+        ``(n + 1, L - 1)`` with :math:`\|D_l\|_F` at the same times;
+        ``"grad_norm"``: largest layer-gradient norm at the same times;
+        ``"steps"``: ``n``.
+
+    Raises
+    ------
+    FloatingPointError
+        If the iterates overflow (the step size is too large for this start).
+    """
+    Y = as_matrix(Y, "Y")
+    L = check_depth(depth)
+    lam = check_lam(lam)
+    steps = check_positive_int(steps, "steps", minimum=0)
+    lr = check_positive_float(lr, "lr")
+    if tol is not None:
+        tol = check_positive_float(tol, "tol", allow_zero=True)
+    if init is None:
+        W = init_weights(Y, L, widths, init_scale, rng)
+    else:
+        W = [w.copy() for w in check_weights(init, Y, name="init")]
+    show = _show_progress(progress)
+    every = max(steps // 20, 1)
+
+    losses, imbs, gnorms = [], [], []
+
+    def record(G):
+        R = _product(W) - Y
+        losses.append(0.5 * np.sum(R * R) + 0.5 * lam * sum(np.sum(w * w) for w in W))
+        imbs.append([np.linalg.norm(W[l + 1].T @ W[l + 1] - W[l] @ W[l].T) for l in range(L - 1)])
+        gnorms.append(max(np.linalg.norm(g) for g in G))
+
+    n = 0
+    G = _grad(W, Y, lam)
+    record(G)
+    while n < steps:
+        if tol is not None and gnorms[-1] <= tol:
+            break
+        W = [w - lr * g for w, g in zip(W, G)]
+        n += 1
+        G = _grad(W, Y, lam)
+        record(G)
+        if not np.isfinite(losses[-1]):
+            raise FloatingPointError(f"gradient descent diverged at step {n} (loss {losses[-1]}); lower lr (now {lr})")
+        if show and (n % every == 0 or n == steps):
+            print(f"\rstep {n}/{steps}  loss {losses[-1]:.6g}", end="", file=sys.stderr, flush=True)
+    if show:
+        print(file=sys.stderr)
+    history = {
+        "loss": np.array(losses),
+        "imbalance": np.array(imbs).reshape(len(losses), L - 1),
+        "grad_norm": np.array(gnorms),
+        "steps": n,
+    }
+    return W, history
