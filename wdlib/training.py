@@ -129,20 +129,29 @@ def gradient_descent(Y, depth, lam, widths=None, steps=1000, lr=1e-2, init_scale
         imbs.append([np.linalg.norm(W[l + 1].T @ W[l + 1] - W[l] @ W[l].T) for l in range(L - 1)])
         gnorms.append(max(np.linalg.norm(g) for g in G))
 
+    def diverged():
+        return not (np.isfinite(losses[-1]) and np.isfinite(gnorms[-1]))
+
     n = 0
-    G = _grad(W, Y, lam)
-    record(G)
-    while n < steps:
-        if tol is not None and gnorms[-1] <= tol:
-            break
-        W = [w - lr * g for w, g in zip(W, G)]
-        n += 1
+    # Overflow is detected below and reported as FloatingPointError; silence
+    # numpy's RuntimeWarnings on the way (they would otherwise pre-empt it
+    # wherever warnings are errors, e.g. under this project's pytest settings).
+    with np.errstate(over="ignore", invalid="ignore"):
         G = _grad(W, Y, lam)
         record(G)
-        if not np.isfinite(losses[-1]):
-            raise FloatingPointError(f"gradient descent diverged at step {n} (loss {losses[-1]}); lower lr (now {lr})")
-        if show and (n % every == 0 or n == steps):
-            print(f"\rstep {n}/{steps}  loss {losses[-1]:.6g}", end="", file=sys.stderr, flush=True)
+        if diverged():
+            raise FloatingPointError(f"the starting point overflows (loss {losses[-1]}, gradient norm {gnorms[-1]})")
+        while n < steps:
+            if tol is not None and gnorms[-1] <= tol:
+                break
+            W = [w - lr * g for w, g in zip(W, G)]
+            n += 1
+            G = _grad(W, Y, lam)
+            record(G)
+            if diverged():
+                raise FloatingPointError(f"gradient descent diverged at step {n} (loss {losses[-1]}); lower lr (now {lr})")
+            if show and (n % every == 0 or n == steps):
+                print(f"\rstep {n}/{steps}  loss {losses[-1]:.6g}", end="", file=sys.stderr, flush=True)
     if show:
         print(file=sys.stderr)
     history = {
