@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_matrix, as_nonnegative_array, check_depth, check_lam
+from ._validate import as_matrix, as_nonnegative_array, check_depth, check_lam, check_positive_float
 
 __all__ = [
     "DEFAULT_RTOL",
@@ -205,9 +205,7 @@ def scalar_minimizers(y, lam, depth, rtol=DEFAULT_RTOL) -> np.ndarray:
     y = as_nonnegative_array(y, "y")
     lam = check_lam(lam)
     L = check_depth(depth)
-    rtol = float(rtol)
-    if not (np.isfinite(rtol) and rtol >= 0):
-        raise ValueError(f"rtol must be a finite number >= 0, got {rtol}")
+    rtol = check_positive_float(rtol, "rtol", allow_zero=True)
     out = np.zeros(y.shape + (2,))
     if L == 1:
         out[...] = (y / (1.0 + lam))[..., None]

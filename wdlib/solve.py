@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_matrix, check_depth, check_lam
+from ._validate import as_matrix, check_depth, check_lam, check_positive_float
 from .balance import balanced_factors
 from .scalar import DEFAULT_RTOL, critical_singular_value, scalar_minimizers, scalar_objective
 
@@ -110,9 +110,7 @@ def is_exceptional(Y, lam, depth, rtol=DEFAULT_RTOL) -> bool:
     Y = as_matrix(Y, "Y")
     lam = check_lam(lam)
     L = check_depth(depth)
-    rtol = float(rtol)
-    if not (np.isfinite(rtol) and rtol >= 0):
-        raise ValueError(f"rtol must be a finite number >= 0, got {rtol}")
+    rtol = check_positive_float(rtol, "rtol", allow_zero=True)
     if L <= 2 or lam == 0.0:
         return False
     yc = critical_singular_value(lam, L)
