@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_matrix, check_depth, check_rng, check_weights, check_widths
+from ._validate import as_matrix, as_nonnegative_array, check_depth, check_positive_int, check_rng, check_weights, check_widths
 
 __all__ = [
     "imbalance",
@@ -97,6 +97,7 @@ def balanced_factors(P, depth, widths=None) -> list[np.ndarray]:
 
 def random_orthogonal(n, rng=0) -> np.ndarray:
     """A Haar-distributed random ``n x n`` orthogonal matrix (QR with sign fix)."""
+    n = check_positive_int(n, "n", minimum=0)
     rng = check_rng(rng)
     if n == 0:
         return np.zeros((0, 0))
