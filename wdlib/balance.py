@@ -71,8 +71,9 @@ def balanced_factors(P, depth, widths=None) -> list[np.ndarray]:
     L = check_depth(depth)
     d_out, d_in = P.shape
     if L == 1:
-        if widths is not None and len(list(widths)) != 0:
-            raise ValueError("widths must be empty (or None) for depth 1: a single layer has no hidden width")
+        if widths is not None:
+            # A single layer has no hidden width: only an empty sequence is valid.
+            check_widths(widths, L, d_in, d_out)
         return [P.copy()]
     U, s, Vt = np.linalg.svd(P, full_matrices=False)
     r = numerical_rank(s, P.shape)
