@@ -36,10 +36,16 @@ def imbalance(weights) -> list[np.ndarray]:
 
 def numerical_rank(singular_values, shape) -> int:
     """The number of singular values above ``max(shape) * eps * sigma_1``."""
-    s = np.asarray(singular_values, dtype=float)
-    if s.size == 0 or s[0] == 0:
+    s = as_nonnegative_array(singular_values, "singular_values")
+    if s.ndim > 1:
+        raise ValueError(f"singular_values must be a 1-D array, got shape {s.shape}")
+    if isinstance(shape, (str, bytes)) or not hasattr(shape, "__len__") or len(shape) == 0:
+        raise TypeError(f"shape must be a sequence of array sizes, e.g. P.shape, got {shape!r}")
+    shape = [check_positive_int(d, f"shape[{i}]", minimum=0) for i, d in enumerate(shape)]
+    s = s.ravel()
+    if s.size == 0 or s.max() == 0:
         return 0
-    tol = max(shape) * np.finfo(float).eps * s[0]
+    tol = max(shape) * np.finfo(float).eps * s.max()
     return int(np.count_nonzero(s > tol))
 
 
