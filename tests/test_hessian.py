@@ -1,0 +1,197 @@
+"""Tests of wdlib.hessian against independent computations (finite differences, dense algebra)."""
+
+import numpy as np
+import pytest
+
+import wdlib
+
+RTOL = 1e-9
+
+
+def _flat(arrs):
+    return np.concatenate([a.ravel() for a in arrs])
+
+
+def _fd_hessian(W, Y, lam, h=1e-5):
+    """Central differences of the analytic gradient wdlib.grad."""
+    theta = wdlib.flatten_params(W)
+
+    def g(t):
+        return _flat(wdlib.grad(wdlib.unflatten_params(t, W), Y, lam))
+
+    cols = [(g(theta + h * e) - g(theta - h * e)) / (2 * h) for e in np.eye(theta.size)]
+    return np.array(cols).T
+
+
+CASES = [
+    # (d_L, d_0, hidden widths)
+    (3, 4, []),
+    (3, 4, [2]),
+    (2, 3, [4, 1]),
+    (4, 2, [3, 2, 5]),
+    (2, 2, [2, 3, 2, 2]),
+    (1, 3, [2, 2, 2, 2, 2]),
+]
+
+
+@pytest.mark.parametrize("d_out,d_in,widths", CASES)
+def test_hessian_matches_finite_differences(d_out, d_in, widths):
+    rng = np.random.default_rng(len(widths))
+    Y = rng.standard_normal((d_out, d_in))
+    L = len(widths) + 1
+    W = wdlib.init_weights(Y, L, widths, init_scale=0.8, rng=rng)
+    lam = 0.37
+    H = wdlib.hessian(W, Y, lam)
+    np.testing.assert_allclose(H, _fd_hessian(W, Y, lam), atol=1e-6 * max(1.0, np.abs(H).max()))
+    np.testing.assert_array_equal(H, H.T)
+
+
+@pytest.mark.parametrize("d_out,d_in,widths", CASES)
+def test_hvp_matches_dense_hessian(d_out, d_in, widths):
+    rng = np.random.default_rng(10 + len(widths))
+    Y = rng.standard_normal((d_out, d_in))
+    L = len(widths) + 1
+    W = wdlib.init_weights(Y, L, widths, init_scale=0.9, rng=rng)
+    V = [rng.standard_normal(w.shape) for w in W]
+    lam = 0.21
+    H = wdlib.hessian(W, Y, lam)
+    out = wdlib.hvp(W, Y, lam, V)
+    assert [o.shape for o in out] == [w.shape for w in W]
+    np.testing.assert_allclose(_flat(out), H @ _flat(V), rtol=RTOL, atol=1e-12 * np.abs(H).max())
+
+
+def test_flatten_roundtrip_and_order():
+    W = [np.arange(6.0).reshape(2, 3), 10 + np.arange(4.0).reshape(2, 2)]
+    theta = wdlib.flatten_params(W)
+    np.testing.assert_array_equal(theta, np.r_[np.arange(6.0), 10 + np.arange(4.0)])
+    back = wdlib.unflatten_params(theta, W)
+    for a, b in zip(back, W):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="theta"):
+        wdlib.unflatten_params(theta[:-1], W)
+
+
+@pytest.mark.parametrize("d_out,d_in,widths", CASES)
+def test_trace_any_point(d_out, d_in, widths):
+    rng = np.random.default_rng(20 + len(widths))
+    Y = rng.standard_normal((d_out, d_in))
+    W = wdlib.init_weights(Y, len(widths) + 1, widths, init_scale=1.1, rng=rng)
+    np.testing.assert_allclose(wdlib.hessian_trace(W, Y, 0.5), np.trace(wdlib.hessian(W, Y, 0.5)), rtol=RTOL)
+
+
+@pytest.mark.parametrize("L", [1, 2, 3, 4, 5, 6])
+@pytest.mark.parametrize("shape,rank", [((3, 5), 3), ((4, 2), 2), ((4, 4), 2), ((3, 3), 1)])
+def test_trace_at_minimizer_closed_form(L, shape, rank):
+    rng = np.random.default_rng(L * 7 + rank)
+    U = np.linalg.qr(rng.standard_normal((shape[0], shape[0])))[0][:, :rank]
+    V = np.linalg.qr(rng.standard_normal((shape[1], shape[1])))[0][:, :rank]
+    y = np.linspace(3.0, 1.5, rank)
+    Y = (U * y) @ V.T  # rank-deficient unless rank = min(shape)
+    lam = 0.3
+    assert not wdlib.is_exceptional(Y, lam, L)
+    widths = [min(shape) + (l % 2) for l in range(L - 1)]  # non-square, uneven widths
+    W = wdlib.minimizer_factors(Y, lam, L, widths=widths)
+    W = wdlib.random_orbit_point(W, rng)
+    H = wdlib.hessian(W, Y, lam)
+    expected = np.trace(H)
+    np.testing.assert_allclose(wdlib.hessian_trace_at_minimizer(Y, lam, L, widths=widths), expected, rtol=1e-10)
+    np.testing.assert_allclose(wdlib.hessian_trace(W, Y, lam), expected, rtol=1e-10)
+    # Default widths are min(d_0, d_L), as in wdlib.init_weights.
+    Wd = wdlib.minimizer_factors(Y, lam, L, widths=[min(shape)] * (L - 1))
+    np.testing.assert_allclose(wdlib.hessian_trace_at_minimizer(Y, lam, L), np.trace(wdlib.hessian(Wd, Y, lam)), rtol=1e-10)
+
+
+def test_trace_at_minimizer_collapsed_and_exceptional():
+    Y = np.diag([2.0, 0.5, 0.1])
+    L = 3
+    lam = 2.0 * wdlib.critical_lambda(Y, L)  # above lam*: minimizer is zero
+    N = 9 * (L)
+    np.testing.assert_allclose(wdlib.hessian_trace_at_minimizer(Y, lam, L), lam * N)
+    # On the exceptional set the two minimizers have different traces.
+    lam = 0.4
+    yc = wdlib.critical_singular_value(lam, L)
+    Y = np.diag([yc, 0.5 * yc])
+    big = wdlib.hessian_trace_at_minimizer(Y, lam, L, tie="largest")
+    small = wdlib.hessian_trace_at_minimizer(Y, lam, L, tie="smallest")
+    np.testing.assert_allclose(small, lam * 12)
+    assert big > small + 1e-3
+    Wb = wdlib.minimizer_factors(Y, lam, L, widths=[2, 2], tie="largest")
+    np.testing.assert_allclose(big, np.trace(wdlib.hessian(Wb, Y, lam)), rtol=1e-10)
+
+
+@pytest.mark.parametrize("L", [2, 3, 4])
+def test_spectrum_constant_on_orbit(L):
+    rng = np.random.default_rng(L)
+    Y = rng.standard_normal((3, 4))
+    lam = 0.25
+    W = wdlib.minimizer_factors(Y, lam, L, widths=[4] * (L - 1))
+    ref = wdlib.hessian_spectrum(W, Y, lam)
+    for seed in range(3):
+        Wq = wdlib.random_orbit_point(W, seed)
+        assert max(np.abs(a - b).max() for a, b in zip(Wq, W)) > 1e-2  # really moved
+        np.testing.assert_allclose(wdlib.hessian_spectrum(Wq, Y, lam), ref, atol=1e-10 * ref[-1])
+
+
+def test_scalar_eigenvalues():
+    for L in range(1, 7):
+        lam, y = 0.3, 2.0
+        s = wdlib.scalar_minimizer(y, lam, L)
+        W = wdlib.minimizer_factors(np.array([[y]]), lam, L)
+        ev = wdlib.hessian_spectrum(W, np.array([[y]]), lam)
+        expected = np.sort(np.r_[L * s ** (2 * (L - 1) / L) - (L - 2) * lam, np.full(L - 1, 2 * lam)])
+        np.testing.assert_allclose(ev, expected, rtol=1e-10, atol=1e-12)
+
+
+def test_lanczos_matches_dense():
+    rng = np.random.default_rng(5)
+    Y = rng.standard_normal((4, 5))
+    L, lam = 3, 0.2
+    W = wdlib.init_weights(Y, L, [4, 4], init_scale=0.7, rng=rng)
+    full = wdlib.hessian_spectrum(W, Y, lam)
+    N = full.size
+    top = wdlib.hessian_spectrum(W, Y, lam, k=3, method="lanczos", which="largest")
+    bottom = wdlib.hessian_spectrum(W, Y, lam, k=2, method="lanczos", which="smallest")
+    both = wdlib.hessian_spectrum(W, Y, lam, k=4, method="lanczos", which="both")
+    scale = np.abs(full).max()
+    np.testing.assert_allclose(top, full[-3:], atol=1e-8 * scale)
+    np.testing.assert_allclose(bottom, full[:2], atol=1e-8 * scale)
+    np.testing.assert_allclose(both, np.r_[full[:2], full[-2:]], atol=1e-8 * scale)
+    np.testing.assert_allclose(wdlib.hessian_spectrum(W, Y, lam, k=4, method="dense", which="both"), np.r_[full[:2], full[-2:]])
+    np.testing.assert_allclose(wdlib.sharpness(W, Y, lam, method="lanczos"), full[-1], rtol=1e-9)
+    assert wdlib.sharpness(W, Y, lam) == full[-1]
+    assert wdlib.hessian_spectrum(W, Y, lam, k=N).size == N
+
+
+def test_bad_inputs():
+    Y = np.ones((2, 3))
+    W = wdlib.init_weights(Y, 2, [2], rng=0)
+    with pytest.raises(ValueError, match="V\\[1\\]"):
+        wdlib.hvp(W, Y, 0.1, [np.ones((2, 3)), np.ones((3, 2))])
+    with pytest.raises(ValueError, match="V must have one array per layer"):
+        wdlib.hvp(W, Y, 0.1, [np.ones((2, 3))])
+    with pytest.raises(TypeError, match="V"):
+        wdlib.hvp(W, Y, 0.1, np.ones((2, 3)))
+    with pytest.raises(ValueError, match="lam"):
+        wdlib.hessian(W, Y, -1.0)
+    with pytest.raises(ValueError, match="Y must have the shape"):
+        wdlib.hessian(W, np.ones((3, 3)), 0.1)
+    with pytest.raises(TypeError, match="weights"):
+        wdlib.hessian_trace(np.ones((2, 3)), Y, 0.1)
+    with pytest.raises(ValueError, match="method"):
+        wdlib.hessian_spectrum(W, Y, 0.1, method="qr")
+    with pytest.raises(ValueError, match="which"):
+        wdlib.hessian_spectrum(W, Y, 0.1, k=1, which="middle")
+    with pytest.raises(ValueError, match="k must be at most"):
+        wdlib.hessian_spectrum(W, Y, 0.1, k=100)
+    with pytest.raises(ValueError, match="k must be"):
+        wdlib.hessian_spectrum(W, Y, 0.1, k=0)
+    with pytest.raises(ValueError, match="lanczos"):
+        wdlib.hessian_spectrum(W, Y, 0.1, method="lanczos")
+    with pytest.raises(ValueError, match="depth"):
+        wdlib.hessian_trace_at_minimizer(Y, 0.1, 0)
+    with pytest.raises(ValueError, match="widths"):
+        wdlib.hessian_trace_at_minimizer(Y, 0.1, 3, widths=[2])
+    with pytest.raises(ValueError, match="too narrow"):
+        wdlib.hessian_trace_at_minimizer(np.eye(3), 0.1, 2, widths=[1])
+    with pytest.raises(ValueError, match="tie"):
+        wdlib.hessian_trace_at_minimizer(Y, 0.1, 2, tie="middle")
