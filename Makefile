@@ -43,9 +43,11 @@ book-only:
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 	@echo "The book: file://$(CURDIR)/_build/html/index.html"
 
+# The strict build comes first so that the browser test (tests/test_site.py)
+# opens the site just built from the committed outputs that nbval then checks.
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --durations=15
 	$(MAKE) --no-print-directory book-only
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --durations=15
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests -n $(JOBS) --dist loadfile
