@@ -94,6 +94,10 @@ def collapse_lambdas(Y, depth) -> np.ndarray:
 def _collapse_lambdas(y, L):
     if L == 1:
         return np.where(y > 0, np.inf, 0.0)
+    if L == 2:
+        # mu_2 = 1 and the exponent is 1: lam* = y exactly (exp(log(y)) is off by ulps,
+        # which would leave a nonzero minimizer max(y - lam*, 0) at lam = lam*).
+        return np.array(y, dtype=float, copy=True)
     mu = threshold_constant(L)
     with np.errstate(divide="ignore"):
         return np.where(y > 0, np.exp(np.log(mu) + 2.0 * (L - 1) / L * np.log(np.where(y > 0, y, 1.0))), 0.0)
