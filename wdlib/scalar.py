@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import as_matrix, as_nonnegative_array, check_depth, check_lam, check_positive_float
+from .balance import numerical_rank
 
 __all__ = [
     "DEFAULT_RTOL",
@@ -88,6 +89,9 @@ def collapse_lambdas(Y, depth) -> np.ndarray:
     Y = as_matrix(Y, "Y")
     L = check_depth(depth)
     y = np.linalg.svd(Y, compute_uv=False)
+    # Singular values below the numerical rank are rounding noise of an exact
+    # zero (as in representation_cost): they collapse at lam = 0, not at inf (L = 1).
+    y[numerical_rank(y, Y.shape):] = 0.0
     return _collapse_lambdas(y, L)
 
 
