@@ -1,5 +1,92 @@
-"""Figures of the chapter on hessian (see the book)."""
+"""Figures of the chapter *The Hessian at minimizers* (``book/hessian``)."""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import numpy as np
+
+from ._style import COLORS, new_figure
+
+__all__ = ["plot_hessian_spectra", "plot_trace_sharpness"]
+
+
+def plot_hessian_spectra(spectra, labels=None, reference=None, title=None, symlog=None):
+    """Sorted Hessian eigenvalues of several points, overlaid.
+
+    Parameters
+    ----------
+    spectra : sequence of 1-D arrays
+        One spectrum per point (any order; each is sorted before plotting).
+        Markers shrink from the first to the last spectrum so that coinciding
+        spectra stay visible on top of each other.
+    labels : sequence of str, optional
+        Legend entries, one per spectrum.
+    reference : dict of str to float, optional
+        Horizontal reference lines ``{label: value}`` (e.g. predicted eigenvalues).
+    title : str, optional
+        Axes title.
+    symlog : float, optional
+        If given, a symmetric-log vertical axis, linear within ``[-symlog, symlog]``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    spectra = [np.sort(np.asarray(s, dtype=float)) for s in spectra]
+    if labels is None:
+        labels = [f"point {i + 1}" for i in range(len(spectra))]
+    fig, ax = new_figure(width=6.4, height=3.6)
+    markers = ["o", "s", "^", "x", "+", "D"]
+    for i, (ev, lab) in enumerate(zip(spectra, labels)):
+        size = max(8.0 - 1.8 * i, 2.5)
+        ax.plot(np.arange(1, ev.size + 1), ev, linestyle="none", marker=markers[i % len(markers)],
+                markersize=size, markerfacecolor="none", color=COLORS[i % len(COLORS)], label=lab)
+    for j, (lab, val) in enumerate((reference or {}).items()):
+        ax.axhline(val, color=COLORS[(len(spectra) + j) % len(COLORS)], linestyle="--", linewidth=1, label=lab)
+    if symlog is not None:
+        ax.set_yscale("symlog", linthresh=float(symlog))
+    ax.set_xlabel("eigenvalue index (ascending)")
+    ax.set_ylabel("eigenvalue of Hess F")
+    if title:
+        ax.set_title(title)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def plot_trace_sharpness(lams, trace, sharp, lam_star=None, trace_floor=None, sharp_bound=None, depth=None):
+    """Trace and largest eigenvalue of the Hessian at the minimizer, against lambda.
+
+    Parameters
+    ----------
+    lams : 1-D array
+        Regularization strengths (increasing).
+    trace, sharp : 1-D arrays
+        Trace and sharpness of ``Hess F`` at the global minimizer for each ``lam``.
+    lam_star : float, optional
+        The collapse threshold, drawn as a vertical dashed line.
+    trace_floor : 1-D array, optional
+        A lower bound on the trace (e.g. ``lam * N``), drawn dotted.
+    sharp_bound : 1-D array, optional
+        A lower bound on the sharpness, drawn dotted.
+    depth : int, optional
+        Shown in the titles.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    lams = np.asarray(lams, dtype=float)
+    fig, axes = new_figure(ncols=2, width=9.0, height=3.4)
+    suffix = f" (L = {depth})" if depth is not None else ""
+    panels = [(axes[0], trace, trace_floor, "trace of Hess F", "lower bound"),
+              (axes[1], sharp, sharp_bound, "largest eigenvalue of Hess F", "lower bound")]
+    for ax, val, bound, name, bname in panels:
+        ax.plot(lams, val, color=COLORS[0], linewidth=2, label=name)
+        if bound is not None:
+            ax.plot(lams, bound, color=COLORS[1], linestyle=":", linewidth=2, label=bname)
+        if lam_star is not None:
+            ax.axvline(lam_star, color=COLORS[7], linestyle="--", linewidth=1, label=r"$\lambda^*$")
+        ax.set_xlabel(r"$\lambda$")
+        ax.set_yscale("log")
+        ax.set_title(name + suffix, fontsize=10)
+        ax.legend(fontsize=8)
+    return fig
