@@ -1,5 +1,288 @@
-"""Exceptional targets and certificates of global optimality (chapters *A unique end-to-end minimizer* and *Frobenius-norm invariance*)."""
+r"""Exceptional targets and certificates of global optimality.
+
+Chapters *A unique end-to-end minimizer* and *Every layer has the same
+Frobenius norm*. The end-to-end problem left after minimizing over
+factorizations (chapter *Balanced factors and the Schatten quasi-norm*) is
+
+.. math::
+
+    R(P) = \tfrac12 \|P - Y\|_F^2 + \tfrac{\lambda L}{2} \sum_i \sigma_i(P)^{2/L},
+
+and its minimizer is unique unless a singular value of :math:`Y` equals
+:math:`y_c(\lambda, L)` (:func:`wdlib.is_exceptional`). This module builds
+targets on that exceptional set, evaluates :math:`R` and :math:`F` along
+paths, and checks candidate minimizers against the closed-form global minimum
+(:func:`wdlib.minimum_value`), the gradient and a finite-difference Hessian.
+
+Parameters are flattened layer by layer, input side first, each layer in C
+(row-major) order: ``np.concatenate([W.ravel() for W in weights])``.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import numpy as np
+
+from ._validate import as_matrix, as_nonnegative_array, check_depth, check_lam, check_positive_float, check_positive_int, check_rng, check_weights
+from .balance import imbalance, numerical_rank, random_orthogonal
+from .model import _grad, loss
+from .scalar import critical_singular_value
+from .solve import minimizer_singular_values, minimum_value
+
+__all__ = [
+    "reduced_objective",
+    "exceptional_target",
+    "squared_layer_norms",
+    "minimizer_layer_norm",
+    "objective_on_segment",
+    "numerical_hessian",
+    "optimality_report",
+    "is_global_minimizer",
+]
+
+
+def reduced_objective(P, Y, lam, depth) -> float:
+    r"""The end-to-end objective :math:`R(P) = \frac12\|P - Y\|_F^2 + \frac{\lambda L}{2}\sum_i \sigma_i(P)^{2/L}`.
+
+    :math:`R(P)` is the least value of :math:`F` over all factorizations
+    :math:`W_L \cdots W_1 = P` with hidden widths at least :math:`\operatorname{rank} P`
+    (chapter *Balanced factors and the Schatten quasi-norm*), so
+    :math:`\min_P R = \min F`. Singular values below the numerical rank of
+    ``P`` are treated as zero (for deep networks :math:`\sigma^{2/L}` would
+    magnify rounding noise).
+
+    Parameters
+    ----------
+    P : array_like, shape ``(d_L, d_0)``
+        End-to-end matrix.
+    Y : array_like, same shape
+        Target.
+    lam : float
+        :math:`\lambda \ge 0`.
+    depth : int
+        :math:`L \ge 1`.
+    """
+    P = as_matrix(P, "P")
+    Y = as_matrix(Y, "Y")
+    lam = check_lam(lam)
+    L = check_depth(depth)
+    if P.shape != Y.shape:
+        raise ValueError(f"P must have the shape of Y, {Y.shape}, got {P.shape}")
+    s = np.linalg.svd(P, compute_uv=False)
+    s = s[: numerical_rank(s, P.shape)]
+    R = P - Y
+    return float(0.5 * np.sum(R * R) + 0.5 * lam * L * np.sum(s ** (2.0 / L)))
+
+
+def exceptional_target(shape, lam, depth, others=None, multiplicity=1, rng=0) -> np.ndarray:
+    r"""A target :math:`Y = U \operatorname{diag}(y) V^\top` on the exceptional set.
+
+    ``multiplicity`` singular values equal :math:`y_c(\lambda, L)` exactly
+    (as exactly as an SVD reproduces them, see :data:`wdlib.DEFAULT_RTOL`);
+    the other :math:`\min(d_L, d_0) - \text{multiplicity}` are ``others``.
+    :math:`U` and :math:`V` are Haar-random orthogonal matrices drawn from ``rng``.
+
+    Parameters
+    ----------
+    shape : tuple of two ints
+        ``(d_L, d_0)``.
+    lam : float
+        :math:`\lambda > 0` (the set is empty for :math:`\lambda = 0`).
+    depth : int
+        :math:`L \ge 3` (the set is empty for :math:`L \le 2`).
+    others : array_like, optional
+        The remaining singular values, each non-negative and at least 10% away
+        from :math:`y_c` (so that only the intended ones tie). By default
+        :math:`2 y_c, y_c/2, 3 y_c, y_c/4, 4 y_c, \dots` truncated to the
+        number needed.
+    multiplicity : int
+        How many singular values equal :math:`y_c` (at least 1).
+    rng : numpy.random.Generator or int
+        Source of randomness for :math:`U, V`.
+
+    Returns
+    -------
+    ndarray of shape ``shape``
+        A target with :func:`wdlib.is_exceptional` true.
+    """
+    if not (isinstance(shape, tuple) and len(shape) == 2):
+        raise TypeError(f"shape must be a tuple (d_L, d_0) of two positive ints, got {shape!r}")
+    d_out = check_positive_int(shape[0], "shape[0]")
+    d_in = check_positive_int(shape[1], "shape[1]")
+    lam = check_lam(lam)
+    L = check_depth(depth)
+    if lam == 0.0:
+        raise ValueError("lam must be > 0: for lam = 0 the end-to-end minimizer Y is unique, there is no exceptional set")
+    if L <= 2:
+        raise ValueError(f"depth must be >= 3: for depth {L} the scalar minimizer is unique, the exceptional set is empty")
+    q = min(d_out, d_in)
+    k = check_positive_int(multiplicity, "multiplicity")
+    if k > q:
+        raise ValueError(f"multiplicity must be at most min(shape) = {q}, got {k}")
+    rng = check_rng(rng)
+    yc = critical_singular_value(lam, L)
+    if others is None:
+        j = np.arange(q - k)
+        others = yc * np.where(j % 2 == 0, 2.0 + j // 2, 0.5 ** ((j + 1) // 2))
+    else:
+        others = as_nonnegative_array(others, "others").ravel()
+        if others.size != q - k:
+            raise ValueError(f"others must hold min(shape) - multiplicity = {q - k} singular values, got {others.size}")
+        if np.any(np.abs(others - yc) < 0.1 * yc):
+            raise ValueError(f"others must stay at least 10% away from y_c = {yc:.6g}, got {others}")
+    y = np.sort(np.concatenate([np.full(k, yc), others]))[::-1]
+    U = random_orthogonal(d_out, rng)[:, :q]
+    V = random_orthogonal(d_in, rng)[:, :q]
+    return (U * y) @ V.T
+
+
+def squared_layer_norms(weights) -> np.ndarray:
+    r"""The squared Frobenius norms :math:`\|W_l\|_F^2`, one per layer, input side first."""
+    weights = check_weights(weights)
+    return np.array([float(np.sum(W * W)) for W in weights])
+
+
+def minimizer_layer_norm(Y, lam, depth, tie="largest") -> float:
+    r"""The common squared layer norm :math:`\sum_i s_i^{2/L}` of the minimizers of :math:`F`.
+
+    :math:`s_i` are the singular values of the end-to-end minimizer
+    (:func:`wdlib.minimizer_singular_values`; ``tie`` picks one on the
+    exceptional set). For :math:`\lambda > 0` off the exceptional set every
+    global minimizer has :math:`\|W_l\|_F^2` equal to this number for every
+    layer (chapter *Every layer has the same Frobenius norm*).
+    """
+    L = check_depth(depth)
+    s = minimizer_singular_values(Y, lam, L, tie=tie)
+    s = s[s > 0]
+    return float(np.sum(s ** (2.0 / L)))
+
+
+def objective_on_segment(weights_a, weights_b, Y, lam, ts) -> np.ndarray:
+    r""":math:`F` on the segment :math:`(1 - t)\,\theta_a + t\,\theta_b` of parameter space, for each ``t`` in ``ts``.
+
+    Parameters
+    ----------
+    weights_a, weights_b : list of array_like
+        Two points with the same layer shapes.
+    Y : array_like
+        Target.
+    lam : float
+        :math:`\lambda \ge 0`.
+    ts : array_like
+        Positions on the segment (``0`` is ``weights_a``, ``1`` is ``weights_b``).
+    """
+    Y = as_matrix(Y, "Y")
+    A = check_weights(weights_a, Y, name="weights_a")
+    B = check_weights(weights_b, Y, name="weights_b")
+    if [a.shape for a in A] != [b.shape for b in B]:
+        raise ValueError(f"weights_a and weights_b must have the same layer shapes, got {[a.shape for a in A]} and {[b.shape for b in B]}")
+    lam = check_lam(lam)
+    ts = np.asarray(ts, dtype=float)
+    if ts.ndim != 1 or not np.all(np.isfinite(ts)):
+        raise ValueError("ts must be a 1-D array of finite positions")
+    return np.array([loss([(1 - t) * a + t * b for a, b in zip(A, B)], Y, lam) for t in ts])
+
+
+def _flatten(weights):
+    return np.concatenate([W.ravel() for W in weights])
+
+
+def _unflatten(theta, shapes):
+    out, k = [], 0
+    for shp in shapes:
+        n = shp[0] * shp[1]
+        out.append(theta[k:k + n].reshape(shp))
+        k += n
+    return out
+
+
+def numerical_hessian(weights, Y, lam, h=1e-5) -> np.ndarray:
+    r"""The Hessian of :math:`F` by central differences of the exact gradient.
+
+    Column :math:`j` is :math:`(\nabla F(\theta + h e_j) - \nabla F(\theta - h e_j)) / (2h)`;
+    the result is symmetrized. The error is :math:`O(h^2)` from truncation plus
+    :math:`O(\epsilon / h)` from rounding, about ``1e-9`` for the default
+    ``h`` and entries of order one. Cost: :math:`2N` gradients for :math:`N`
+    parameters. Independent of the closed-form blocks of :mod:`wdlib.hessian`.
+
+    Parameters
+    ----------
+    weights : list of array_like
+        ``[W_1, ..., W_L]``.
+    Y : array_like
+        Target.
+    lam : float
+        :math:`\lambda \ge 0`.
+    h : float
+        Step, > 0.
+
+    Returns
+    -------
+    ndarray of shape ``(N, N)``
+        In the flattening ``np.concatenate([W.ravel() for W in weights])``.
+    """
+    Y = as_matrix(Y, "Y")
+    weights = check_weights(weights, Y)
+    lam = check_lam(lam)
+    h = check_positive_float(h, "h")
+    shapes = [W.shape for W in weights]
+    theta = _flatten(weights)
+    N = theta.size
+    H = np.empty((N, N))
+    for j in range(N):
+        tp = theta.copy()
+        tp[j] += h
+        tm = theta.copy()
+        tm[j] -= h
+        gp = _flatten(_grad(_unflatten(tp, shapes), Y, lam))
+        gm = _flatten(_grad(_unflatten(tm, shapes), Y, lam))
+        H[:, j] = (gp - gm) / (2.0 * h)
+    return 0.5 * (H + H.T)
+
+
+def optimality_report(weights, Y, lam, h=1e-5) -> dict:
+    r"""First- and second-order data and the gap to the global minimum at ``weights``.
+
+    Returns
+    -------
+    dict
+        ``"loss"``: :math:`F`; ``"minimum"``: :func:`wdlib.minimum_value`;
+        ``"gap"``: their difference (non-negative up to rounding at a global
+        minimizer, and zero exactly there); ``"grad_norm"``: Frobenius norm of
+        the whole gradient; ``"min_hessian_eig"``: smallest eigenvalue of
+        :func:`numerical_hessian`; ``"imbalance"``: the largest
+        :math:`\|W_{l+1}^\top W_{l+1} - W_l W_l^\top\|_F` (0 for depth 1).
+    """
+    Y = as_matrix(Y, "Y")
+    weights = check_weights(weights, Y)
+    lam = check_lam(lam)
+    L = len(weights)
+    value = loss(weights, Y, lam)
+    best = minimum_value(Y, lam, L)
+    g = _flatten(_grad(weights, Y, lam))
+    H = numerical_hessian(weights, Y, lam, h)
+    D = imbalance(weights)
+    return {
+        "loss": value,
+        "minimum": best,
+        "gap": value - best,
+        "grad_norm": float(np.linalg.norm(g)),
+        "min_hessian_eig": float(np.linalg.eigvalsh(H)[0]),
+        "imbalance": float(max((np.linalg.norm(d) for d in D), default=0.0)),
+    }
+
+
+def is_global_minimizer(weights, Y, lam, atol=1e-9) -> bool:
+    r"""Whether ``weights`` is a global minimizer of :math:`F`, up to ``atol``.
+
+    The certificate is the value itself: :math:`F(\theta) \le \min F + \text{atol}\cdot\max(1, \min F)`,
+    with :math:`\min F` from the closed form :func:`wdlib.minimum_value`
+    (a theorem of the chapter *A unique end-to-end minimizer*). A point that
+    passes is a global minimizer of :math:`F` up to that tolerance, whatever
+    its gradient or curvature; see :func:`optimality_report` for those.
+    """
+    Y = as_matrix(Y, "Y")
+    weights = check_weights(weights, Y)
+    lam = check_lam(lam)
+    atol = check_positive_float(atol, "atol", allow_zero=True)
+    best = minimum_value(Y, lam, len(weights))
+    return bool(loss(weights, Y, lam) <= best + atol * max(1.0, abs(best)))

@@ -1,5 +1,102 @@
-"""Figures of the chapter on landscape (see the book)."""
+"""Figures of the chapters *A unique end-to-end minimizer* and *Every layer has the same Frobenius norm*."""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import numpy as np
+
+from ._style import COLORS, new_figure
+
+__all__ = ["plot_tie_wells", "plot_exceptional_curves", "plot_layer_norms"]
+
+
+def plot_tie_wells(s, wells, well_labels, ts, segment, minimum):
+    r"""Two panels: the reduced objective along one end-to-end singular value, and :math:`F` on a segment.
+
+    Parameters
+    ----------
+    s : array_like
+        Values of the singular value moved along the path.
+    wells : list of array_like
+        For each target, the objective along ``s`` minus its value at ``s = 0``.
+    well_labels : list of str
+        Legend entries for ``wells``.
+    ts : array_like
+        Positions on the parameter-space segment between two minimizers.
+    segment : array_like
+        :math:`F` at those positions.
+    minimum : float
+        The global minimum :math:`\min F` (a horizontal line).
+    """
+    fig, (ax1, ax2) = new_figure(ncols=2, width=9.0, height=3.4)
+    s = np.asarray(s, dtype=float)
+    for k, (w, lab) in enumerate(zip(wells, well_labels)):
+        ax1.plot(s, np.asarray(w, dtype=float), color=COLORS[k % len(COLORS)], label=lab)
+    ax1.axhline(0.0, color="0.5", lw=0.8)
+    ax1.set_xlabel("end-to-end singular value $s$ on the path")
+    ax1.set_ylabel("$R - R(s=0)$")
+    ax1.set_title("(a) one singular value at, above, below $y_c$")
+    ax1.legend(fontsize=8)
+    ax2.plot(np.asarray(ts, dtype=float), np.asarray(segment, dtype=float), color=COLORS[0], label="$F$ on the segment")
+    ax2.axhline(minimum, color=COLORS[1], ls="--", label=r"$\min F$ (closed form)")
+    ax2.set_xlabel("$t$ (0: tie=smallest, 1: tie=largest)")
+    ax2.set_ylabel("$F$")
+    ax2.set_title("(b) between the two global minimizers")
+    ax2.legend(fontsize=8)
+    return fig
+
+
+def plot_exceptional_curves(lams, curves, labels, points=None):
+    r"""The exceptional set in the :math:`(\lambda, y)` plane: the curves :math:`y = y_c(\lambda, L)`.
+
+    Parameters
+    ----------
+    lams : array_like
+        Regularization strengths (x axis).
+    curves : list of array_like
+        :math:`y_c(\lambda, L)` along ``lams`` for each depth.
+    labels : list of str
+        Legend entries.
+    points : list of (float, float), optional
+        Marked points :math:`(\lambda, y)`, e.g. the targets used in the chapter.
+    """
+    fig, ax = new_figure(width=5.6, height=3.6)
+    lams = np.asarray(lams, dtype=float)
+    for k, (c, lab) in enumerate(zip(curves, labels)):
+        ax.plot(lams, np.asarray(c, dtype=float), color=COLORS[k % len(COLORS)], label=lab)
+    if points:
+        ax.plot([p[0] for p in points], [p[1] for p in points], "k*", ms=9, label="target used here")
+    ax.set_xlabel(r"$\lambda$")
+    ax.set_ylabel("singular value $y$ of the target")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def plot_layer_norms(groups, labels, predicted):
+    r"""Squared layer norms :math:`\|W_l\|_F^2` against the layer index, one marker set per minimizer.
+
+    Parameters
+    ----------
+    groups : list of list of array_like
+        Panels; each is a list of arrays, one array of squared norms (one per
+        layer) per minimizer.
+    labels : list of list of str
+        Legend entries, same nesting as ``groups``.
+    predicted : list of list of float
+        For each panel, the predicted common values (dashed horizontal lines).
+    """
+    fig, axes = new_figure(ncols=len(groups), width=4.5 * len(groups), height=3.4)
+    axes = np.atleast_1d(axes)
+    markers = "osD^v<>p"
+    for ax, norms, labs, preds in zip(axes, groups, labels, predicted):
+        for k, (n, lab) in enumerate(zip(norms, labs)):
+            n = np.asarray(n, dtype=float)
+            x = np.arange(1, n.size + 1) + 0.06 * (k - (len(norms) - 1) / 2)
+            ax.plot(x, n, markers[k % len(markers)], color=COLORS[k % len(COLORS)], label=lab, ms=6, alpha=0.85)
+        for p in preds:
+            ax.axhline(p, color="0.3", ls="--", lw=1)
+        depth = max(np.asarray(n).size for n in norms)
+        ax.set_xticks(np.arange(1, depth + 1))
+        ax.set_xlabel("layer $l$")
+        ax.set_ylabel(r"$\|W_l\|_F^2$")
+        ax.legend(fontsize=7)
+    return fig
