@@ -168,18 +168,26 @@ def _loss(p, X, y, lam, penalize_bias):
     return 0.5 * float(np.mean(r * r)) + 0.5 * lam * _penalty(p, penalize_bias)
 
 
-def _grad(p, X, y, lam, penalize_bias):
-    Z, H, f = _forward(p, X)
+def _loss_grad(p, X, y, lam, penalize_bias):
+    """Objective and gradient from a single forward pass."""
+    Z = X @ p["W"].T + p["b"]
+    H = np.maximum(Z, 0.0)
+    res = H @ p["v"] + p["c"] - y
     n = X.shape[0]
-    r = (f - y) / n
+    r = res / n
     dZ = np.outer(r, p["v"]) * (Z > 0)          # relu'(0) := 0 (any choice gives the same balance laws)
     g = {
         "W": dZ.T @ X + lam * p["W"],
         "b": dZ.sum(axis=0) + (lam * p["b"] if penalize_bias else 0.0),
         "v": H.T @ r + lam * p["v"],
-        "c": float(r.sum()),
+        "c": r.sum(),                               # a NumPy scalar: overflow gives inf, not an exception
     }
-    return g
+    loss = 0.5 * (res @ res) / n + 0.5 * lam * _penalty(p, penalize_bias)
+    return loss, g
+
+
+def _grad(p, X, y, lam, penalize_bias):
+    return _loss_grad(p, X, y, lam, penalize_bias)[1]
 
 
 def relu_loss(params, X, y, lam, penalize_bias=True) -> float:
@@ -216,7 +224,9 @@ def relu_grad(params, X, y, lam, penalize_bias=True) -> dict:
     """
     X, y = _check_data(X, y)
     p = _check_params(params, d_in=X.shape[1])
-    return _grad(p, X, y, check_lam(lam), _check_flag(penalize_bias, "penalize_bias"))
+    g = _grad(p, X, y, check_lam(lam), _check_flag(penalize_bias, "penalize_bias"))
+    g["c"] = float(g["c"])
+    return g
 
 
 def _show_progress(progress):
@@ -228,7 +238,8 @@ def _show_progress(progress):
 
 
 def _imbalance(p):
-    return np.sum(p["W"] ** 2, axis=1) + p["b"] ** 2 - p["v"] ** 2
+    W = p["W"]
+    return np.einsum("kj,kj->k", W, W) + p["b"] ** 2 - p["v"] ** 2
 
 
 def train_relu_network(X, y, width, lam, steps=1000, lr=1e-2, rng=0, progress=None, init=None,
@@ -300,19 +311,19 @@ def train_relu_network(X, y, width, lam, steps=1000, lr=1e-2, rng=0, progress=No
     imbs = np.empty((steps + 1, width))
     gimbs = np.empty((steps + 1, width))
 
-    def record(k, g):
-        losses[k] = _loss(p, X, y, lam, penalize_bias)
-        gnorms[k] = np.sqrt(sum(np.sum(np.square(g[key])) for key in _KEYS))
+    def record(k, loss, g):
+        losses[k] = loss
+        gnorms[k] = np.sqrt(np.sum(g["W"] ** 2) + np.sum(g["b"] ** 2) + np.sum(g["v"] ** 2) + g["c"] ** 2)
         imbs[k] = _imbalance(p)
         gimbs[k] = _imbalance(g)
 
-    g = _grad(p, X, y, lam, penalize_bias)
-    record(0, g)
+    loss, g = _loss_grad(p, X, y, lam, penalize_bias)
+    record(0, loss, g)
     for k in range(1, steps + 1):
         with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported just below
             p = {key: p[key] - lr * g[key] for key in _KEYS}
-            g = _grad(p, X, y, lam, penalize_bias)
-            record(k, g)
+            loss, g = _loss_grad(p, X, y, lam, penalize_bias)
+            record(k, loss, g)
         if not (np.isfinite(losses[k]) and np.isfinite(gnorms[k])):
             raise FloatingPointError(f"gradient descent diverged at step {k} (loss {losses[k]}); lower lr (now {lr})")
         if show and (k % every == 0 or k == steps):
