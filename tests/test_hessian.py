@@ -195,3 +195,21 @@ def test_bad_inputs():
         wdlib.hessian_trace_at_minimizer(np.eye(3), 0.1, 2, widths=[1])
     with pytest.raises(ValueError, match="tie"):
         wdlib.hessian_trace_at_minimizer(Y, 0.1, 2, tie="middle")
+
+
+def test_plot_helpers_return_figures():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from wdlib.plotting import plot_hessian_spectra, plot_trace_sharpness
+
+    fig = plot_hessian_spectra([np.array([0.0, 0.1, 0.2]), np.array([0.2, 0.0, 0.1])],
+                               reference={"lam": 0.1}, symlog=0.05, title="t")
+    assert len(fig.axes) == 1 and len(fig.axes[0].lines) == 3
+    plt.close(fig)
+    lams = np.linspace(0.1, 1.0, 5)
+    fig = plot_trace_sharpness(lams, 10 * lams, lams + 1, lam_star=0.5, trace_floor=lams, sharp_bound=lams, depth=3)
+    assert len(fig.axes) == 2
+    plt.close(fig)

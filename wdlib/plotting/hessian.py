@@ -40,10 +40,13 @@ def plot_hessian_spectra(spectra, labels=None, reference=None, title=None, symlo
         size = max(8.0 - 1.8 * i, 2.5)
         ax.plot(np.arange(1, ev.size + 1), ev, linestyle="none", marker=markers[i % len(markers)],
                 markersize=size, markerfacecolor="none", color=COLORS[i % len(COLORS)], label=lab)
+    dashes = ["--", ":", "-.", (0, (5, 1, 1, 1))]
     for j, (lab, val) in enumerate((reference or {}).items()):
-        ax.axhline(val, color=COLORS[(len(spectra) + j) % len(COLORS)], linestyle="--", linewidth=1, label=lab)
+        ax.axhline(val, color=COLORS[7], linestyle=dashes[j % len(dashes)], linewidth=1, label=lab)
     if symlog is not None:
         ax.set_yscale("symlog", linthresh=float(symlog))
+        low = min(float(np.min(ev)) for ev in spectra)
+        ax.set_ylim(bottom=min(low * 1.5, -0.5 * float(symlog)))
     ax.set_xlabel("eigenvalue index (ascending)")
     ax.set_ylabel("eigenvalue of Hess F")
     if title:
