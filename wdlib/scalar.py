@@ -167,22 +167,28 @@ def _largest_root(y, lam, L):
     """Largest root of h(s) = s + lam * s**(-(L-2)/L) = y, for y above the spinodal.
 
     Newton's method started at s = y: h is convex and increasing to the right
-    of the spinodal point, and h(y) > y, so the iterates decrease monotonically
-    to the root. Quadratic convergence except at the spinodal itself.
+    of the spinodal point s_sp = (a lam)^{1/(1+a)}, a = (L-2)/L, and h(y) > y,
+    so in exact arithmetic the iterates decrease monotonically to the root.
+    Quadratic convergence except at the spinodal itself. In floating point an
+    iterate can land at or left of the root (f <= 0) when y is within rounding
+    of the spinodal value; the iteration then stops there instead of dividing
+    by a vanishing or negative h' and wandering, and it never steps below s_sp.
     """
     a = (L - 2.0) / L
+    s_sp = np.exp(np.log(a * lam) / (1.0 + a))
     s = y.astype(float).copy()
+    active = np.ones(s.shape, dtype=bool)
     for _ in range(200):
         sa = s ** (-a)
         f = s + lam * sa - y
         fp = 1.0 - a * lam * sa / s
-        step = f / fp
-        s_new = s - step
-        # Guard: never step left of the root's bracket (rounding near the spinodal).
-        s_new = np.where(np.isfinite(s_new) & (s_new > 0), s_new, s)
-        done = np.abs(s_new - s) <= 4.0 * np.finfo(float).eps * s
+        active &= (f > 0) & (fp > 0)
+        step = np.where(active, f / np.where(active, fp, 1.0), 0.0)
+        s_new = np.maximum(s - step, s_sp)
+        s_new = np.where(np.isfinite(s_new), s_new, s)
+        active &= np.abs(s_new - s) > 4.0 * np.finfo(float).eps * s
         s = s_new
-        if np.all(done):
+        if not np.any(active):
             break
     return s
 
