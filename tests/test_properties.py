@@ -8,7 +8,7 @@ from hypothesis.extra.numpy import arrays
 
 import wdlib
 
-SETTINGS = settings(deadline=None, max_examples=40, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(deadline=None, max_examples=40, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 dims = st.integers(1, 5)
 depths = st.integers(1, 6)

@@ -303,6 +303,21 @@ def test_spinodal_singular_value(L, lam):
     assert np.isnan(wdlib.scalar_local_minimizer(y_dn, lam, L))
 
 
+@pytest.mark.parametrize("L", [3, 4, 6, 10, 41, 58])
+@pytest.mark.parametrize("lam", [1e-3, 1.0, 1e5, 1e6])
+def test_local_minimizer_within_rounding_of_the_spinodal(L, lam):
+    # regression: Newton used to wander here (L=6, lam=1e6: residual 2e-9, ~3e-6 off)
+    ysp = wdlib.spinodal_singular_value(lam, L)
+    a = (L - 2.0) / L
+    s_sp = (a * lam) ** (L / (2.0 * (L - 1)))
+    for y in (np.nextafter(ysp, np.inf), ysp * (1 + 1e-15), ysp * (1 + 1e-12), ysp * (1 + 1e-9)):
+        s = wdlib.scalar_local_minimizer(y, lam, L)
+        assert s >= s_sp * (1 - 1e-12)
+        assert abs(s + lam * s ** (-a) - y) <= 1e-14 * y
+        # the root is ill-conditioned there, but within sqrt(y/y_sp - 1)-ish of s_sp
+        assert abs(s / s_sp - 1) <= 10 * np.sqrt(max(y / ysp - 1, EPS))
+
+
 @pytest.mark.parametrize("L", [1, 2, 3, 4, 6, 10, 50])
 def test_spinodal_lambda(L):
     y = np.array([0.0, 0.3, 1.0, 7.0])
