@@ -189,3 +189,45 @@ def test_bad_inputs():
         init_relu_params(2, 3, in_scale=-1.0)
     with pytest.raises(ValueError, match="d_in"):
         init_relu_params(0, 3)
+
+
+# ---------------------------------------------------------------- properties and figures
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=50, deadline=None)
+@given(beta=st.floats(1e-3, 1e3), A=st.floats(0, 1e2), B=st.floats(0, 1e2))
+def test_rescaled_norm_amgm(beta, A, B):
+    # beta^2 A^2 + B^2/beta^2 - 2AB = (beta A - B/beta)^2 >= 0
+    val = wdlib.rescaled_norm(beta, A, B)
+    assert val >= 2 * A * B * (1 - 1e-12) - 1e-300
+    assert_allclose(val - 2 * A * B, (beta * A - B / beta) ** 2, rtol=1e-7, atol=1e-9 * (1 + val))
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), log_beta=st.floats(-5, 5))
+def test_rescaling_invariance_property(seed, log_beta):
+    rng = np.random.default_rng(seed)
+    p = init_relu_params(2, 4, rng=rng)
+    X = rng.standard_normal((6, 2))
+    beta = np.exp(log_beta + rng.uniform(-1, 1, 4))
+    assert_allclose(relu_forward(wdlib.rescale_units(p, beta), X), relu_forward(p, X), rtol=1e-9, atol=1e-12)
+
+
+def test_plotting_helpers_return_figures():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    betas = np.geomspace(0.1, 10, 50)
+    figs = [
+        wdlib.plotting.plot_rescaling_curve(betas, wdlib.rescaled_norm(betas, 1.0, 2.0), [np.sqrt(2.0)], [4.0], labels=["x"]),
+        wdlib.plotting.plot_unit_norms([1.0, 0.5], [1.0, 0.5], [2.0, 0.1], [0.1, 0.3]),
+        wdlib.plotting.plot_relu_fit([0.0, 1.0], [0.0, 1.0], np.linspace(0, 1, 5), np.linspace(0, 1, 5), kinks=[0.5]),
+        wdlib.plotting.plot_unit_imbalance([np.arange(3.0)] * 2, [np.ones((3, 2))] * 2, [0.0, 0.1]),
+    ]
+    for fig in figs:
+        assert isinstance(fig, matplotlib.figure.Figure)
+        plt.close(fig)
