@@ -35,10 +35,11 @@ def init_weights(shape_or_Y, depth, widths=None, init_scale=0.1, rng=0) -> list[
     rng : numpy.random.Generator or int
         Source of randomness.
     """
-    if isinstance(shape_or_Y, tuple) and len(shape_or_Y) == 2 and all(isinstance(d, (int, np.integer)) for d in shape_or_Y):
-        d_out, d_in = (int(d) for d in shape_or_Y)
-        if d_out < 1 or d_in < 1:
-            raise ValueError(f"shape must be two positive sizes (d_L, d_0), got {shape_or_Y}")
+    if isinstance(shape_or_Y, tuple) and all(np.ndim(d) == 0 for d in shape_or_Y):
+        # A shape (d_L, d_0): two positive integers (not bools, not floats).
+        if len(shape_or_Y) != 2:
+            raise ValueError(f"shape_or_Y as a shape must be two positive sizes (d_L, d_0), got {shape_or_Y}")
+        d_out, d_in = (check_positive_int(d, f"shape_or_Y[{i}]") for i, d in enumerate(shape_or_Y))
     else:
         d_out, d_in = as_matrix(shape_or_Y, "Y").shape
     L = check_depth(depth)
