@@ -181,12 +181,16 @@ def test_depth_one_widths():
 
 
 def test_init_weights_shape_tuple():
-    for shape in ((0, 3), (2, -1)):
-        with pytest.raises(ValueError, match="shape"):
+    for shape in ((0, 3), (2, -1), (2, 3, 4), ()):
+        with pytest.raises(ValueError, match=r"^shape_or_Y"):
             wdlib.init_weights(shape, 2)
-    for shape in ((2.0, 3.0), (2, 3, 4), [2, 3]):
-        with pytest.raises(ValueError, match="Y"):
+    for shape in ((2.0, 3.0), (True, 3), ("2", 3)):
+        with pytest.raises(TypeError, match=r"^shape_or_Y\[0\]"):
             wdlib.init_weights(shape, 2)
+    with pytest.raises(ValueError, match=r"^Y must be a 2-D"):  # a list is an array, not a shape
+        wdlib.init_weights([2, 3], 2)
+    # nested tuples are a matrix, not a shape
+    assert [w.shape for w in wdlib.init_weights(((1.0, 2.0), (3.0, 4.0), (5.0, 6.0)), 2)] == [(2, 2), (3, 2)]
 
 
 def test_numerical_rank_multidimensional_values():
