@@ -1,5 +1,109 @@
-"""Figures of the chapter on training (see the book)."""
+"""Figures of training runs and of the optimal regularization (chapters *The critical threshold*
+and *Gradient descent in practice and the optimal weight norm*)."""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import numpy as np
+
+from ._style import COLORS, new_figure
+
+__all__ = ["plot_loss_gaps", "plot_relative_errors", "plot_gd_imbalance", "plot_error_curves"]
+
+
+def plot_loss_gaps(histories, fmin, floor=1e-16):
+    r"""The optimality gap :math:`F(W_k) - \min F` along several gradient-descent runs (log scale).
+
+    Parameters
+    ----------
+    histories : dict
+        ``{label: history}`` with histories from :func:`wdlib.gradient_descent`.
+    fmin : float or dict
+        The global minimum (or ``{label: minimum}``).
+    floor : float
+        Gaps below it are drawn at ``floor`` (rounding level).
+    """
+    fig, ax = new_figure()
+    for i, (label, h) in enumerate(histories.items()):
+        m = fmin[label] if isinstance(fmin, dict) else fmin
+        gap = np.maximum(np.asarray(h["loss"]) - m, floor)
+        ax.semilogy(np.arange(gap.size), gap, color=COLORS[i % len(COLORS)], lw=2, label=label)
+    ax.set_xlabel(r"step $k$")
+    ax.set_ylabel(r"$F(W_k) - \min F$")
+    ax.legend()
+    return fig
+
+
+def plot_relative_errors(runs, rtol=None):
+    r"""Relative end-to-end errors :math:`\|P_k - P^*\|_F/\|P^*\|_F` along runs (log scale).
+
+    Parameters
+    ----------
+    runs : dict
+        ``{label: errors}`` (as ``result["errors"]`` of :func:`wdlib.steps_to_tolerance`).
+    rtol : float, optional
+        The tolerance, drawn as a horizontal line.
+    """
+    fig, ax = new_figure()
+    for i, (label, e) in enumerate(runs.items()):
+        e = np.asarray(e, dtype=float)
+        ax.semilogy(np.arange(e.size), e, color=COLORS[i % len(COLORS)], lw=2, label=label)
+    if rtol is not None:
+        ax.axhline(rtol, color="k", ls=":", lw=1)
+    ax.set_xlabel(r"step $k$")
+    ax.set_ylabel(r"$\|P_k - P^*\|_F / \|P^*\|_F$")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def plot_gd_imbalance(steps, measured, predicted, labels):
+    r"""Imbalance norms along gradient descent against the law :math:`(1 - 2\eta\lambda)^k`.
+
+    Parameters
+    ----------
+    steps : array_like
+        Step indices.
+    measured, predicted : sequence of array_like
+        For each run, :math:`\|D(k)\|_F` and :math:`(1 - 2\eta\lambda)^k \|D(0)\|_F`.
+    labels : sequence of str
+    """
+    fig, ax = new_figure()
+    k = np.asarray(steps)
+    for i, (m, p, lab) in enumerate(zip(measured, predicted, labels)):
+        c = COLORS[i % len(COLORS)]
+        ax.semilogy(k, m, color=c, lw=2.5, label=lab)
+        ax.semilogy(k, p, color="k", ls="--", lw=1, label=r"$(1-2\eta\lambda)^k \|D(0)\|_F$" if i == 0 else None)
+    ax.set_xlabel(r"step $k$")
+    ax.set_ylabel(r"imbalance $\|D_1(k)\|_F$")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def plot_error_curves(curves, optima, noise_level=None, signal_level=None):
+    r"""Errors :math:`\|P^*(\lambda) - X\|_F` against :math:`\lambda` (log x), optima marked.
+
+    Parameters
+    ----------
+    curves : dict
+        ``{depth: (lams, errors)}``.
+    optima : dict
+        ``{depth: (lam_opt, error_opt)}``.
+    noise_level, signal_level : float, optional
+        :math:`\|Y - X\|_F` (the error at :math:`\lambda = 0`) and
+        :math:`\|X\|_F` (the error of the zero matrix), drawn as horizontal lines.
+    """
+    fig, ax = new_figure(width=6.4, height=3.8)
+    for i, (L, (lams, err)) in enumerate(curves.items()):
+        c = COLORS[i % len(COLORS)]
+        ax.semilogx(lams, err, color=c, lw=2, label=f"$L = {L}$")
+        lo, eo = optima[L]
+        ax.plot([lo], [eo], "o", color=c, ms=8, mec="k")
+    if noise_level is not None:
+        ax.axhline(noise_level, color="0.4", ls=":", lw=1)
+        ax.text(ax.get_xlim()[0], noise_level, r" $\|Y - X\|_F$ ($\lambda = 0$)", va="bottom", color="0.3", fontsize=8)
+    if signal_level is not None:
+        ax.axhline(signal_level, color="0.4", ls="--", lw=1)
+        ax.text(ax.get_xlim()[0], signal_level, r" $\|X\|_F$ ($P^* = 0$)", va="bottom", color="0.3", fontsize=8)
+    ax.set_xlabel(r"$\lambda$")
+    ax.set_ylabel(r"$\|P^*(\lambda) - X\|_F$")
+    ax.legend(loc="center left")
+    return fig
