@@ -55,6 +55,8 @@ def init_weights(shape_or_Y, depth, widths=None, init_scale=0.1, rng=0) -> list[
 
 def _show_progress(progress):
     if progress is not None:
+        if not isinstance(progress, (bool, np.bool_)):
+            raise TypeError(f"progress must be True, False or None, got {type(progress).__name__}")
         return bool(progress)
     if os.environ.get("PYTEST_CURRENT_TEST") or os.environ.get("CI"):
         return False
