@@ -46,8 +46,8 @@ SPECS = {
     "minimum_value": (dict(Y=Y23, lam=0.1, depth=3), {"Y": "matrix", "lam": "lam", "depth": "depth"}),
     "is_exceptional": (dict(Y=Y23, lam=0.1, depth=3, rtol=1e-10), {"Y": "matrix", "lam": "lam", "depth": "depth", "rtol": "rtol"}),
     "init_weights": (dict(shape_or_Y=Y23, depth=3, widths=None, init_scale=0.1, rng=0), {"shape_or_Y": "matrix", "depth": "depth", "widths": "widths", "init_scale": "nonneg", "rng": "rng"}),
-    "gradient_descent": (dict(Y=Y23, depth=3, lam=0.1, steps=3, lr=1e-2, init_scale=0.1, rng=0, tol=None),
-                         {"Y": "matrix", "depth": "depth", "lam": "lam", "steps": "steps", "lr": "positive", "init_scale": "nonneg", "rng": "rng", "tol": "nonneg"}),
+    "gradient_descent": (dict(Y=Y23, depth=3, lam=0.1, steps=3, lr=1e-2, init_scale=0.1, rng=0, tol=None, progress=False),
+                         {"Y": "matrix", "depth": "depth", "lam": "lam", "steps": "steps", "lr": "positive", "init_scale": "nonneg", "rng": "rng", "tol": "nonneg", "progress": "progress"}),
 }
 
 CORE = [model, balance, scalar, solve, training]
@@ -101,6 +101,7 @@ BAD = {
     "steps": [(-1, ValueError, "-1"), (2.5, TypeError, "2.5"), ("3", TypeError, "str"), (True, TypeError, "bool")],
     "positive": [(0.0, ValueError, "0"), (-1.0, ValueError, "neg"), (np.nan, ValueError, "nan"), (np.inf, ValueError, "inf"), ("x", TypeError, "str"), (True, TypeError, "bool")],
     "nonneg": [(-1.0, ValueError, "neg"), (np.nan, ValueError, "nan"), (np.inf, ValueError, "inf"), ("x", TypeError, "str"), (True, TypeError, "bool")],
+    "progress": [("no", TypeError, "str"), (1, TypeError, "int"), ([], TypeError, "list")],
     "shape": [("ab", TypeError, "str"), (3, TypeError, "int"), ((2.5, 2), TypeError, "float"), ((-1, 2), ValueError, "neg"), ((), TypeError, "empty")],
 }
 
