@@ -136,24 +136,24 @@ def hessian(weights, Y, lam) -> np.ndarray:
 
 
 def _hvp(weights, Y, lam, V):
+    # Forward: B[l] = W_{l-1} ... W_1 and its tangent dB[l] in the direction V.
     L = len(weights)
-    B = _prefix(weights)
-    A = _suffix(weights)
-    R = B[-1] - Y
-    # Tangent prefix products dB[l] = d(W_{l-1} ... W_1)[V] (0-based: dB[0] = 0).
-    dB = [np.zeros_like(B[0])]
+    B = [np.eye(weights[0].shape[1])]
+    dB = [None]  # dB[0] = 0, kept implicit
     for l in range(L):
-        dB.append(V[l] @ B[l] + weights[l] @ dB[l])
-    dP = dB[-1]
-    # Tangent suffix products dA[l] = d(W_L ... W_{l+2})[V] (0-based: dA[L-1] = 0).
-    dA = [None] * L
-    dA[L - 1] = np.zeros_like(A[L - 1])
-    for l in range(L - 2, -1, -1):
-        dA[l] = dA[l + 1] @ weights[l + 1] + A[l + 1] @ V[l + 1]
-    out = []
-    for l in range(L):
-        # grad_l = A_l^T R B_l^T + lam W_l, differentiated in the direction V.
-        out.append(dA[l].T @ R @ B[l].T + A[l].T @ (dP @ B[l].T + R @ dB[l].T) + lam * V[l])
+        B.append(weights[l] @ B[l])
+        dB.append(V[l] @ B[l] if l == 0 else V[l] @ B[l] + weights[l] @ dB[l])
+    # Backward: the signal G_l = A_l^T R (so grad_l = G_l B_l^T + lam W_l) and its
+    # tangent dG_l = dA_l^T R + A_l^T dP, by G_{l-1} = W_l^T G_l. Eight matrix
+    # products per layer against three for the gradient: Pearlmutter's bound.
+    G = B[-1] - Y
+    dG = dB[-1]
+    out = [None] * L
+    for l in range(L - 1, -1, -1):
+        out[l] = dG @ B[l].T + lam * V[l]
+        if l > 0:
+            out[l] += G @ dB[l].T
+            G, dG = weights[l].T @ G, V[l].T @ G + weights[l].T @ dG
     return out
 
 
@@ -171,9 +171,13 @@ def hvp(weights, Y, lam, V) -> list[np.ndarray]:
         \qquad dP = \sum_k A_k V_k B_k ,
 
     where :math:`dA_l, dB_l` are the derivatives of the partial products in the
-    direction :math:`V`, accumulated by the recursions
-    :math:`dB_{l+1} = V_l B_l + W_l\, dB_l` and
-    :math:`dA_{l-1} = dA_l W_l + A_l V_l`.
+    direction :math:`V`. Only :math:`B_l`, :math:`dB_l` (forward,
+    :math:`dB_{l+1} = V_l B_l + W_l\, dB_l`) and the backward signal
+    :math:`G_l = A_l^\top R` with its tangent
+    :math:`dG_l = dA_l^\top R + A_l^\top dP` (backward,
+    :math:`G_{l-1} = W_l^\top G_l`, :math:`dG_{l-1} = V_l^\top G_l + W_l^\top dG_l`)
+    are formed: eight matrix products per layer, against three for
+    :func:`wdlib.grad`.
 
     Parameters
     ----------
