@@ -51,6 +51,40 @@ def test_gradient_descent_lands_on_minimizer(rng, depth, shape, y):
     np.testing.assert_allclose(direct_loss(W, Y, lam), wdlib.minimum_value(Y, lam, depth), rtol=1e-12)
     # the minimizer is not the target (weight decay acts) unless depth is irrelevant
     assert not np.allclose(P_star, Y)
+    # claim 9 (off the exceptional set): every layer of the minimizer GD found has
+    # ||W_l||^2 = sum_i s_i^{2/L}
+    s = wdlib.minimizer_singular_values(Y, lam, depth)
+    for w in W:
+        np.testing.assert_allclose(np.sum(w**2), np.sum(s ** (2 / depth)), rtol=1e-7)
+
+
+@pytest.mark.parametrize("depth", [2, 3])
+def test_minimum_value_vs_scipy_lbfgs_multistart(rng, depth):
+    # an independent optimizer over the flattened weights (wider widths than needed)
+    from scipy.optimize import minimize
+
+    Y = target(rng, 2, 3, [1.8, 0.9])
+    lam = 0.15
+    dims = [3] + [3] * (depth - 1) + [2]
+    sizes = [(dims[l + 1], dims[l]) for l in range(depth)]
+
+    def unpack(x):
+        out, i = [], 0
+        for m, n in sizes:
+            out.append(x[i:i + m * n].reshape(m, n))
+            i += m * n
+        return out
+
+    def fun(x):
+        W = unpack(x)
+        return direct_loss(W, Y, lam), np.concatenate([g.ravel() for g in wdlib.grad(W, Y, lam)])
+
+    n = sum(m * k for m, k in sizes)
+    values = [minimize(fun, rng.standard_normal(n) * 0.8, jac=True, method="L-BFGS-B", options={"gtol": 1e-11, "ftol": 1e-14}).fun
+              for _ in range(4)]
+    fmin = wdlib.minimum_value(Y, lam, depth)
+    assert min(values) >= fmin - 1e-12
+    np.testing.assert_allclose(min(values), fmin, rtol=1e-8)
 
 
 # ------------------------------------------------------------- critical points
