@@ -274,6 +274,6 @@ def test_plots_return_figures():
     fig = wdlib.plotting.plot_exceptional_curves([0.1, 0.2], [[0.1, 0.2]], ["L = 2"], points=[(0.1, 0.1)])
     assert len(fig.axes) == 1
     plt.close(fig)
-    fig = wdlib.plotting.plot_layer_norms([[np.ones(3), 2 * np.ones(3)], [np.ones(2)]], [["a", "b"], ["c"]], [[1.0, 2.0], [1.0]])
+    fig = wdlib.plotting.plot_layer_norms([[np.ones(3), 2 * np.ones(3)], [np.ones(2)]], [["a", "b"], ["c"]], [[1.0, 2.0], [1.0]], titles=["x", "y"])
     assert len(fig.axes) == 2
     plt.close(fig)

@@ -71,7 +71,7 @@ def plot_exceptional_curves(lams, curves, labels, points=None):
     return fig
 
 
-def plot_layer_norms(groups, labels, predicted):
+def plot_layer_norms(groups, labels, predicted, titles=None):
     r"""Squared layer norms :math:`\|W_l\|_F^2` against the layer index, one marker set per minimizer.
 
     Parameters
@@ -83,11 +83,14 @@ def plot_layer_norms(groups, labels, predicted):
         Legend entries, same nesting as ``groups``.
     predicted : list of list of float
         For each panel, the predicted common values (dashed horizontal lines).
+    titles : list of str, optional
+        Panel titles.
     """
     fig, axes = new_figure(ncols=len(groups), width=4.5 * len(groups), height=3.4)
     axes = np.atleast_1d(axes)
     markers = "osD^v<>p"
-    for ax, norms, labs, preds in zip(axes, groups, labels, predicted):
+    titles = list(titles) if titles is not None else [None] * len(groups)
+    for ax, norms, labs, preds, title in zip(axes, groups, labels, predicted, titles):
         for k, (n, lab) in enumerate(zip(norms, labs)):
             n = np.asarray(n, dtype=float)
             x = np.arange(1, n.size + 1) + 0.06 * (k - (len(norms) - 1) / 2)
@@ -95,8 +98,13 @@ def plot_layer_norms(groups, labels, predicted):
         for p in preds:
             ax.axhline(p, color="0.3", ls="--", lw=1)
         depth = max(np.asarray(n).size for n in norms)
+        top = max([float(np.max(n)) for n in norms] + [float(p) for p in preds])
+        ax.set_ylim(0.0, 1.2 * top if top > 0 else 1.0)
+        ax.ticklabel_format(axis="y", useOffset=False)
         ax.set_xticks(np.arange(1, depth + 1))
         ax.set_xlabel("layer $l$")
         ax.set_ylabel(r"$\|W_l\|_F^2$")
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=7, loc="best")
+        if title:
+            ax.set_title(title, fontsize=10)
     return fig
