@@ -139,3 +139,31 @@ def test_schatten_ball_boundary_bad_input():
         wdlib.schatten_ball_boundary(2, num=3)
     with pytest.raises(ValueError, match="depth"):
         wdlib.schatten_ball_boundary(0)
+
+
+@pytest.mark.parametrize("shape,widths", [((3, 4), [5, 3, 6]), ((2, 5), [2, 2]), ((6, 3), []), ((4, 4), [3])])
+def test_balanced_extension_is_balanced_and_has_rooted_spectrum(shape, widths):
+    rng = np.random.default_rng(len(widths) + shape[0])
+    W1 = rng.standard_normal(shape)
+    if shape == (4, 4):
+        W1[:, 0] = W1[:, 1]  # rank 3, so a width-3 second layer is possible
+    Ws = wdlib.balanced_extension(W1, widths, rng=3)
+    assert [W.shape for W in Ws] == [shape] + [(w, d) for w, d in zip(widths, [shape[0]] + widths[:-1])]
+    for D in wdlib.imbalance(Ws):
+        assert_allclose(D, 0, atol=1e-12)
+    L = len(Ws)
+    P = wdlib.end_to_end(Ws)
+    s = np.linalg.svd(P, compute_uv=False)
+    r = wdlib.numerical_rank(s, P.shape)
+    for W in Ws:
+        sw = np.linalg.svd(W, compute_uv=False)
+        assert_allclose(sw[:r], s[:r] ** (1 / L), rtol=1e-10)
+
+
+def test_balanced_extension_bad_input():
+    with pytest.raises(ValueError, match="widths"):
+        wdlib.balanced_extension(np.ones((3, 3)) + np.eye(3), [2])
+    with pytest.raises(TypeError, match="widths"):
+        wdlib.balanced_extension(np.ones((3, 3)), 2)
+    with pytest.raises(ValueError, match="first"):
+        wdlib.balanced_extension(np.ones(3), [2])

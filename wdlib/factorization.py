@@ -29,6 +29,7 @@ from ._validate import as_matrix, check_depth, check_positive_float, check_posit
 
 __all__ = [
     "min_norm_factorization",
+    "balanced_extension",
     "total_squared_norm",
     "compound_matrix",
     "schatten_ball_boundary",
@@ -199,6 +200,55 @@ def min_norm_factorization(P, depth, widths=None, rng=0, gtol=1e-12, maxiter=200
     factor = scale ** (1.0 / L)
     out = [Ws[0] @ Qr.T] + Ws[1:] + [Qc @ WL]
     return [factor * W for W in out]
+
+
+def balanced_extension(first, widths, rng=0) -> list[np.ndarray]:
+    r"""A random balanced factorization ``[W_1, ..., W_L]`` grown from a given first layer.
+
+    Each next layer solves :math:`W_{l+1}^\top W_{l+1} = W_l W_l^\top`: with the
+    eigendecomposition :math:`W_l W_l^\top = V \operatorname{diag}(\mu) V^\top`
+    (eigenvalues in decreasing order) it is
+    :math:`W_{l+1} = Q\,\operatorname{diag}(\mu_{1:k})^{1/2} V_{:,1:k}^\top`,
+    :math:`k = \min(d_l, d_{l+1})`, with :math:`Q` a random
+    :math:`d_{l+1} \times k` matrix with orthonormal columns. The end-to-end
+    matrix is whatever the layers multiply to, so the chapter *Balanced factors
+    and the Schatten quasi-norm* uses this to test its structure theorem without
+    building the layers from the SVD of a given product.
+
+    Parameters
+    ----------
+    first : array_like, shape ``(d_1, d_0)``
+        The first layer :math:`W_1`.
+    widths : sequence of int
+        The output sizes ``[d_2, ..., d_L]`` of the next layers (empty for
+        depth 1). A size below the rank of the previous layer is impossible.
+    rng : numpy.random.Generator or int
+        Source of the random orthonormal factors.
+
+    Returns
+    -------
+    list of ndarray
+        ``[W_1, ..., W_L]`` with ``W_{l+1}^T W_{l+1} == W_l W_l^T`` to working precision.
+    """
+    W = as_matrix(first, "first")
+    rng = check_rng(rng)
+    if isinstance(widths, (str, bytes)) or not hasattr(widths, "__len__"):
+        raise TypeError(f"widths must be a sequence of layer sizes [d_2, ..., d_L], got {type(widths).__name__}")
+    sizes = [check_positive_int(w, f"widths[{i}]") for i, w in enumerate(widths)]
+    out = [W.copy()]
+    for i, d_next in enumerate(sizes):
+        M = out[-1] @ out[-1].T
+        mu, V = np.linalg.eigh(M)
+        mu, V = np.clip(mu[::-1], 0.0, None), V[:, ::-1]
+        k = min(M.shape[0], d_next)
+        rank = int(np.count_nonzero(mu > max(M.shape) * np.finfo(float).eps * max(mu[0], 0.0))) if mu.size else 0
+        if rank > d_next:
+            raise ValueError(f"widths[{i}] = {d_next} is smaller than the rank {rank} of the previous layer: no balanced next layer exists")
+        Z = rng.standard_normal((d_next, k))
+        Q, R = np.linalg.qr(Z)
+        Q = Q * np.where(np.diag(R) < 0, -1.0, 1.0)
+        out.append(Q @ (np.sqrt(mu[:k])[:, None] * V[:, :k].T))
+    return out
 
 
 def compound_matrix(A, k) -> np.ndarray:
