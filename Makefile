@@ -67,7 +67,7 @@ bench: $(STAMP)
 
 # Record the exact versions of this environment (commit the result).
 lock: $(STAMP)
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e ' > constraints.txt
+	{ echo "# Exact versions of the environment the committed outputs and CI were made with."; echo "# make installs requirements.txt with -c constraints.txt; make lock rewrites this file."; $(BIN)/python -m pip freeze --exclude-editable | grep -v "^-e "; } > constraints.txt.new && mv constraints.txt.new constraints.txt
 
 clean:
 	rm -rf _build
