@@ -208,3 +208,39 @@ def test_validation_happens_before_work_and_inputs_untouched():
     assert wdlib.critical_singular_value(np.float32(0.5), np.int32(3)) == pytest.approx(wdlib.critical_singular_value(0.5, 3), rel=1e-7)
     assert wdlib.critical_singular_value(np.array(0.5), 3) == wdlib.critical_singular_value(0.5, 3)
     assert wdlib.threshold_constant(np.uint8(5)) == wdlib.threshold_constant(5)
+
+
+# --------------------------------------------------------------------- the helpers themselves
+
+def test_validate_helpers_directly():
+    from wdlib import _validate as v
+
+    A = v.as_matrix(np.array([[1, 2]], dtype=np.int8), "A")
+    assert A.dtype == np.float64 and A.shape == (1, 2)
+    assert v.as_matrix(np.matrix([[1.0, 2.0]]), "A").__class__ is np.ndarray  # subclasses stripped
+    assert v.as_matrix(np.array([[True, False]]), "A").dtype == np.float64
+    with pytest.raises(ValueError, match=r"^Q must be finite"):
+        v.as_matrix([[np.nan]], "Q")
+    assert v.check_lam(np.float32(0.25)) == 0.25 and isinstance(v.check_lam(1), float)
+    assert v.check_lam(np.array(2.0)) == 2.0
+    with pytest.raises(TypeError, match=r"^gamma"):
+        v.check_lam(np.array(True), name="gamma")
+    assert v.check_depth(np.uint16(7)) == 7
+    with pytest.raises(ValueError, match=r"^k must be an integer >= 2"):
+        v.check_depth(1, name="k", minimum=2)
+    assert v.check_positive_float(0, "x", allow_zero=True) == 0.0
+    with pytest.raises(ValueError, match=r"^x must be a finite real number > 0"):
+        v.check_positive_float(0, "x")
+    g = np.random.default_rng(1)
+    assert v.check_rng(g) is g
+    assert isinstance(v.check_rng(np.int64(3)), np.random.Generator)
+    np.testing.assert_array_equal(v.check_rng(5).standard_normal(3), np.random.default_rng(5).standard_normal(3))
+    assert v.check_widths((np.int32(3), 4), 3, 2, 2, min_width=3) == [3, 4]
+    with pytest.raises(ValueError, match=r"^widths\[1\] = 2 is too narrow: the target has rank 3, so every hidden width must be >= 3"):
+        v.check_widths([3, 2], 3, 2, 2, min_width=3)
+    W = v.check_weights(([[1, 2]], [[1], [2]]))  # tuple of nested lists, chains 2 -> 1 -> 2
+    assert [w.shape for w in W] == [(1, 2), (2, 1)] and all(w.dtype == np.float64 for w in W)
+    with pytest.raises(ValueError, match=r"^W: shapes do not chain: W\[1\] has shape \(2, 3\)"):
+        v.check_weights([np.ones((2, 2)), np.ones((2, 3))], name="W")
+    y = v.as_nonnegative_array([[0, 1], [2, 3]], "y")
+    assert y.dtype == np.float64 and y.shape == (2, 2)
