@@ -217,7 +217,9 @@ def test_validate_helpers_directly():
 
     A = v.as_matrix(np.array([[1, 2]], dtype=np.int8), "A")
     assert A.dtype == np.float64 and A.shape == (1, 2)
-    assert v.as_matrix(np.matrix([[1.0, 2.0]]), "A").__class__ is np.ndarray  # subclasses stripped
+    with pytest.warns(PendingDeprecationWarning):
+        M = np.matrix([[1.0, 2.0]])
+    assert v.as_matrix(M, "A").__class__ is np.ndarray  # subclasses stripped (np.matrix '*' would be matmul)
     assert v.as_matrix(np.array([[True, False]]), "A").dtype == np.float64
     with pytest.raises(ValueError, match=r"^Q must be finite"):
         v.as_matrix([[np.nan]], "Q")
