@@ -33,7 +33,7 @@ def plot_loss_gaps(histories, fmin, floor=1e-16):
     return fig
 
 
-def plot_relative_errors(runs, rtol=None):
+def plot_relative_errors(runs, rtol=None, ylim=(1e-12, 1e2), xmax=None):
     r"""Relative end-to-end errors :math:`\|P_k - P^*\|_F/\|P^*\|_F` along runs (log scale).
 
     Parameters
@@ -42,6 +42,10 @@ def plot_relative_errors(runs, rtol=None):
         ``{label: errors}`` (as ``result["errors"]`` of :func:`wdlib.steps_to_tolerance`).
     rtol : float, optional
         The tolerance, drawn as a horizontal line.
+    ylim : tuple of float
+        Range of the y axis (a diverging run leaves it at the top).
+    xmax : int, optional
+        Last step shown.
     """
     fig, ax = new_figure()
     for i, (label, e) in enumerate(runs.items()):
@@ -49,13 +53,16 @@ def plot_relative_errors(runs, rtol=None):
         ax.semilogy(np.arange(e.size), e, color=COLORS[i % len(COLORS)], lw=2, label=label)
     if rtol is not None:
         ax.axhline(rtol, color="k", ls=":", lw=1)
+    ax.set_ylim(*ylim)
+    if xmax is not None:
+        ax.set_xlim(0, xmax)
     ax.set_xlabel(r"step $k$")
     ax.set_ylabel(r"$\|P_k - P^*\|_F / \|P^*\|_F$")
     ax.legend(fontsize=8)
     return fig
 
 
-def plot_gd_imbalance(steps, measured, predicted, labels):
+def plot_gd_imbalance(steps, measured, predicted, labels, xlabel=r"step $k$"):
     r"""Imbalance norms along gradient descent against the law :math:`(1 - 2\eta\lambda)^k`.
 
     Parameters
@@ -65,6 +72,9 @@ def plot_gd_imbalance(steps, measured, predicted, labels):
     measured, predicted : sequence of array_like
         For each run, :math:`\|D(k)\|_F` and :math:`(1 - 2\eta\lambda)^k \|D(0)\|_F`.
     labels : sequence of str
+    xlabel : str
+        Label of the x axis (e.g. a time :math:`t = k\\eta` when runs with
+        different step sizes are sampled at common times).
     """
     fig, ax = new_figure()
     k = np.asarray(steps)
@@ -72,8 +82,8 @@ def plot_gd_imbalance(steps, measured, predicted, labels):
         c = COLORS[i % len(COLORS)]
         ax.semilogy(k, m, color=c, lw=2.5, label=lab)
         ax.semilogy(k, p, color="k", ls="--", lw=1, label=r"$(1-2\eta\lambda)^k \|D(0)\|_F$" if i == 0 else None)
-    ax.set_xlabel(r"step $k$")
-    ax.set_ylabel(r"imbalance $\|D_1(k)\|_F$")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(r"imbalance $\|D_1\|_F$")
     ax.legend(fontsize=8)
     return fig
 
