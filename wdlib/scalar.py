@@ -138,12 +138,14 @@ def spinodal_singular_value(lam, depth) -> float:
 
 
 def spinodal_lambda(y, depth):
-    r"""The largest :math:`\lambda` at which a singular value ``y`` keeps a nonzero local minimizer.
+    r"""The supremum of the :math:`\lambda` at which a singular value ``y`` keeps a nonzero local minimizer.
 
     :math:`\lambda_{sp} = L\, 2^{-2(L-1)/L}\, \mu_L\, y^{2(L-1)/L}` for
     :math:`L \ge 3` (above the collapse value :math:`\mu_L y^{2(L-1)/L}` by the
     factor :math:`L\,2^{-2(L-1)/L} > 1`); equal to the collapse value for
-    :math:`L \le 2`. Vectorized over ``y``.
+    :math:`L \le 2`. The local minimizer exists for every
+    :math:`\lambda < \lambda_{sp}`; at :math:`\lambda_{sp}` itself it has merged
+    with the local maximizer into an inflection point. Vectorized over ``y``.
     """
     y = as_nonnegative_array(y, "y")
     L = check_depth(depth)
