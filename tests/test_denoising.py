@@ -1,0 +1,175 @@
+"""Tests of wdlib.denoising: noisy targets, error curves, the optimal regularization, GD runs."""
+
+import numpy as np
+import pytest
+
+import wdlib
+
+
+@pytest.fixture(scope="module")
+def noisy():
+    return wdlib.noisy_low_rank_target((12, 9), 2, 0.1, rng=0, signal=[3.0, 2.0])
+
+
+def test_noisy_low_rank_target_structure():
+    Y, X = wdlib.noisy_low_rank_target((7, 11), 3, 0.2, rng=5, signal=[5.0, 2.0, 1.0])
+    assert Y.shape == X.shape == (7, 11)
+    np.testing.assert_allclose(np.linalg.svd(X, compute_uv=False)[:4], [5.0, 2.0, 1.0, 0.0], atol=1e-12)
+    Y2, X2 = wdlib.noisy_low_rank_target((7, 11), 3, 0.2, rng=5, signal=[5.0, 2.0, 1.0])
+    np.testing.assert_array_equal(Y, Y2)                        # reproducible
+    Y0, X0 = wdlib.noisy_low_rank_target((4, 3), 2, 0.0, rng=1)
+    np.testing.assert_array_equal(Y0, X0)
+    np.testing.assert_allclose(np.linalg.svd(X0, compute_uv=False), [2.0, 1.0, 0.0], atol=1e-12)
+    # noise has the requested scale (500 entries: sample std within 10 %)
+    Yb, Xb = wdlib.noisy_low_rank_target((20, 25), 1, 0.3, rng=2)
+    assert abs(np.std(Yb - Xb) - 0.3) < 0.03
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3, 4])
+def test_error_curve_matches_minimizer(noisy, depth):
+    Y, X = noisy
+    lams = [0.0, 0.05, 0.3, 1.0, 2.5]
+    errs = wdlib.error_curve(Y, X, lams, depth)
+    for e, lam in zip(errs, lams):
+        assert e == pytest.approx(np.linalg.norm(wdlib.minimizer(Y, lam, depth) - X), rel=1e-12)
+    assert errs[0] == pytest.approx(np.linalg.norm(Y - X), rel=1e-12)
+    if depth >= 2:
+        big = 1.01 * wdlib.critical_lambda(Y, depth)
+        assert wdlib.error_curve(Y, X, [big], depth)[0] == pytest.approx(np.linalg.norm(X), rel=1e-14)
+
+
+def test_error_curve_tie_choice():
+    Y, X = wdlib.noisy_low_rank_target((5, 4), 1, 0.05, rng=3)
+    lam_star = wdlib.critical_lambda(Y, 3)
+    big = wdlib.error_curve(Y, X, [lam_star], 3, tie="largest")[0]
+    small = wdlib.error_curve(Y, X, [lam_star], 3, tie="smallest")[0]
+    assert small == pytest.approx(np.linalg.norm(X)) and big != pytest.approx(small)
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3, 5])
+def test_layer_norm_curve_is_the_norm_of_every_balanced_layer(noisy, depth):
+    Y, _ = noisy
+    lams = [0.01, 0.2, 0.9]
+    norms = wdlib.layer_norm_curve(Y, lams, depth)
+    for n, lam in zip(norms, lams):
+        W = wdlib.minimizer_factors(Y, lam, depth)
+        np.testing.assert_allclose([np.sum(w * w) for w in W], n, rtol=1e-9)
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3, 4])
+def test_error_slope_at_zero_vs_finite_difference(noisy, depth):
+    Y, X = noisy
+    h = 1e-7
+    e0, e1, e2 = wdlib.error_curve(Y, X, [0.0, h, 2 * h], depth) ** 2
+    np.testing.assert_allclose(wdlib.error_slope_at_zero(Y, X, depth), (-3 * e0 + 4 * e1 - e2) / (2 * h), rtol=1e-5)
+
+
+def test_error_slope_rank_deficient_and_zero():
+    X = np.outer([1.0, 2.0, 0.0], [1.0, -1.0])
+    Y = X.copy()
+    Y[0, 0] += 0.1                                             # rank 2 target in 3x2
+    h = 1e-7
+    for depth in (2, 3):
+        e0, e1, e2 = wdlib.error_curve(Y, X, [0.0, h, 2 * h], depth) ** 2
+        np.testing.assert_allclose(wdlib.error_slope_at_zero(Y, X, depth), (-3 * e0 + 4 * e1 - e2) / (2 * h), rtol=1e-5)
+    assert wdlib.error_slope_at_zero(np.zeros((2, 2)), np.ones((2, 2)), 3) == 0.0
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3])
+def test_optimal_regularization_vs_dense_grid(noisy, depth):
+    Y, X = noisy
+    opt = wdlib.optimal_regularization(Y, X, depth)
+    top = 1.2 * (wdlib.critical_lambda(Y, depth) if depth > 1 else np.linalg.norm(Y, 2) ** 2)
+    grid = np.geomspace(1e-4 * top, top, 4000)
+    errs = wdlib.error_curve(Y, X, grid, depth)
+    assert opt["error"] <= errs.min() + 1e-12
+    assert opt["error"] == pytest.approx(wdlib.error_curve(Y, X, [opt["lam"]], depth)[0], rel=1e-14)
+    assert opt["error"] < min(opt["error_at_zero"], opt["error_at_infinity"])
+    assert opt["layer_norm"] == pytest.approx(wdlib.layer_norm_curve(Y, [opt["lam"]], depth)[0], rel=1e-12)
+    assert opt["rank"] == wdlib.minimizer_rank(Y, opt["lam"], depth)
+    assert opt["error_at_zero"] == pytest.approx(np.linalg.norm(Y - X))
+    assert opt["error_at_infinity"] == pytest.approx(np.linalg.norm(X))
+
+
+def test_optimal_regularization_depth1_closed_form():
+    Y, X = wdlib.noisy_low_rank_target((8, 6), 2, 0.3, rng=4)
+    E = Y - X
+    E = E - np.sum(E * X) / np.sum(X * X) * X                  # <X, E> = 0
+    opt = wdlib.optimal_regularization(X + E, X, 1, lams=np.geomspace(1e-3, 1e2, 300))
+    assert opt["lam"] == pytest.approx(np.sum(E * E) / np.sum(X * X), rel=1e-6)
+
+
+def test_steps_to_tolerance_matches_gradient_descent():
+    rng = np.random.default_rng(1)
+    Y = rng.standard_normal((4, 3))
+    lam = 0.4
+    res = wdlib.steps_to_tolerance(Y, 2, lam, 0.1, 0.3, rng=2, rtol=1e-9, max_steps=3000)
+    assert res["status"] == "converged" and res["errors"][-1] <= 1e-9
+    assert res["errors"].size == res["steps"] + 1 and np.all(res["errors"][:-1] > 1e-9)
+    W, _ = wdlib.gradient_descent(Y, 2, lam, steps=res["steps"], lr=0.1, init_scale=0.3, rng=2)
+    for a, b in zip(W, res["weights"]):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+    P_star = wdlib.minimizer(Y, lam, 2)
+    assert np.linalg.norm(wdlib.end_to_end(res["weights"]) - P_star) <= 1e-9 * np.linalg.norm(P_star)
+
+
+def test_steps_to_tolerance_stall_and_divergence():
+    rng = np.random.default_rng(1)
+    Y = rng.standard_normal((4, 3))
+    stall = wdlib.steps_to_tolerance(Y, 3, 0.5, 0.1, 1e-3, rng=0, max_steps=300)
+    assert stall["status"] == "not converged" and stall["steps"] is None
+    assert stall["errors"].size == 301
+    assert np.linalg.norm(wdlib.end_to_end(stall["weights"])) < 1e-10
+    div = wdlib.steps_to_tolerance(Y, 2, 0.5, 5.0, 1.0, rng=0, max_steps=300)
+    assert div["status"] == "diverged" and div["steps"] is None
+    with pytest.raises(FloatingPointError):
+        wdlib.gradient_descent(Y, 2, 0.5, steps=300, lr=5.0, init_scale=1.0, rng=0)
+    # a zero target: absolute error, converges to the zero minimizer
+    zero = wdlib.steps_to_tolerance(Y, 2, 10.0, 0.05, 0.1, rng=0, rtol=1e-8, max_steps=2000)
+    assert zero["status"] == "converged"
+
+
+def test_steps_to_tolerance_custom_target():
+    Y = np.array([[2.0, 0.0], [0.0, 1.0]])
+    res = wdlib.steps_to_tolerance(Y, 1, 0.0, 0.5, 0.1, rng=0, target=Y, rtol=1e-10, max_steps=200)
+    assert res["status"] == "converged"
+
+
+# ---- bad inputs -----------------------------------------------------------------------------
+
+def test_bad_inputs(noisy):
+    Y, X = noisy
+    with pytest.raises(TypeError, match="shape"):
+        wdlib.noisy_low_rank_target([3, 4], 1, 0.1)
+    with pytest.raises(ValueError, match="rank"):
+        wdlib.noisy_low_rank_target((3, 4), 4, 0.1)
+    with pytest.raises(ValueError, match="noise"):
+        wdlib.noisy_low_rank_target((3, 4), 1, -0.1)
+    with pytest.raises(ValueError, match="signal"):
+        wdlib.noisy_low_rank_target((3, 4), 2, 0.1, signal=[1.0])
+    with pytest.raises(ValueError, match="signal"):
+        wdlib.noisy_low_rank_target((3, 4), 2, 0.1, signal=[1.0, 0.0])
+    with pytest.raises(ValueError, match="shape"):
+        wdlib.noisy_low_rank_target((0, 4), 1, 0.1)
+    with pytest.raises(TypeError, match="rng"):
+        wdlib.noisy_low_rank_target((3, 4), 1, 0.1, rng="seed")
+    with pytest.raises(ValueError, match="X must have the shape"):
+        wdlib.error_curve(Y, X[:, :3], [0.1], 2)
+    with pytest.raises(ValueError, match="lams"):
+        wdlib.error_curve(Y, X, [-0.1], 2)
+    with pytest.raises(ValueError, match="tie"):
+        wdlib.error_curve(Y, X, [0.1], 2, tie="both")
+    with pytest.raises(ValueError, match="lams"):
+        wdlib.layer_norm_curve(Y, [[0.1]], 2)
+    with pytest.raises(ValueError, match="depth"):
+        wdlib.error_slope_at_zero(Y, X, 0)
+    with pytest.raises(ValueError, match="Y must be nonzero"):
+        wdlib.optimal_regularization(np.zeros((2, 2)), np.ones((2, 2)), 2)
+    with pytest.raises(ValueError, match="lr"):
+        wdlib.steps_to_tolerance(Y, 2, 0.1, 0.0, 0.1)
+    with pytest.raises(ValueError, match="rtol"):
+        wdlib.steps_to_tolerance(Y, 2, 0.1, 0.1, 0.1, rtol=0.0)
+    with pytest.raises(ValueError, match="target"):
+        wdlib.steps_to_tolerance(Y, 2, 0.1, 0.1, 0.1, target=np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="init_scale"):
+        wdlib.steps_to_tolerance(Y, 2, 0.1, 0.1, -1.0)

@@ -1,0 +1,209 @@
+"""Tests of wdlib.phase: ranks, phase diagrams, threshold bisection, Hessian at zero, continuation."""
+
+import numpy as np
+import pytest
+
+import wdlib
+
+
+def _low_rank(shape, rank, seed):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((shape[0], rank)) @ rng.standard_normal((rank, shape[1]))
+
+
+TARGETS = [_low_rank((5, 7), 3, 0), _low_rank((6, 3), 2, 1), _low_rank((2, 4), 1, 2), np.array([[1.3]])]
+
+
+@pytest.mark.parametrize("Y", TARGETS)
+@pytest.mark.parametrize("depth", [1, 2, 3, 5])
+def test_minimizer_rank_matches_matrix_rank(Y, depth):
+    lams = np.linspace(0.01, 1.2 * max(wdlib.critical_lambda(Y, max(depth, 2)), 0.1), 25)
+    for lam in lams:
+        expected = np.linalg.matrix_rank(wdlib.minimizer(Y, lam, depth), tol=1e-9)
+        assert wdlib.minimizer_rank(Y, lam, depth) == expected
+
+
+def test_minimizer_rank_ties():
+    Y = TARGETS[0]
+    for depth in (3, 4, 6):
+        lam_star = wdlib.critical_lambda(Y, depth)
+        assert wdlib.minimizer_rank(Y, lam_star, depth, tie="largest") == 1
+        assert wdlib.minimizer_rank(Y, lam_star, depth, tie="smallest") == 0
+    assert wdlib.minimizer_rank(Y, wdlib.critical_lambda(Y, 2), 2) == 0   # L = 2: zero at lam*
+
+
+@pytest.mark.parametrize("depth", [2, 3, 4])
+def test_singular_value_paths(depth):
+    Y = TARGETS[1]
+    lams = np.linspace(0.0, 5.0, 11)
+    S = wdlib.singular_value_paths(Y, lams, depth)
+    assert S.shape == (11, 3)
+    for k, lam in enumerate(lams):
+        np.testing.assert_allclose(S[k], wdlib.minimizer_singular_values(Y, lam, depth), rtol=1e-14)
+        np.testing.assert_allclose(S[k][S[k] > 1e-12], np.linalg.svd(wdlib.minimizer(Y, lam, depth), compute_uv=False)[S[k] > 1e-12], rtol=1e-10)
+
+
+def test_rank_phase_diagram_is_a_staircase():
+    Y = TARGETS[0]
+    lams = np.geomspace(1e-3, 30, 200)
+    depths = [1, 2, 3, 4, 7]
+    R = wdlib.rank_phase_diagram(Y, lams, depths)
+    assert R.shape == (5, 200) and R.dtype.kind == "i"
+    assert np.all(R[0] == 3)                                   # L = 1 never collapses
+    assert np.all(np.diff(R, axis=1) <= 0)
+    for a, d in enumerate(depths[1:], start=1):
+        coll = wdlib.collapse_lambdas(Y, d)[:3]
+        assert np.array_equal(R[a], [np.count_nonzero(coll > t) for t in lams])
+
+
+def test_scalar_phase_diagram():
+    ys = np.linspace(0.0, 2.0, 21)
+    lams = np.linspace(0.0, 1.0, 17)
+    for depth in (2, 3, 5):
+        d = wdlib.scalar_phase_diagram(ys, lams, depth)
+        assert d["s"].shape == (21, 17) and d["local"].shape == (21, 17)
+        for b, lam in enumerate(lams):
+            np.testing.assert_allclose(d["s"][:, b], wdlib.scalar_minimizer(ys, lam, depth))
+        np.testing.assert_allclose(d["lam_sp"], wdlib.spinodal_lambda(ys, depth))
+        if depth == 2:
+            assert not d["bistable"].any()
+        else:
+            pred = (lams[None, :] > 0) & (lams[None, :] < d["lam_sp"][:, None])
+            off_boundary = ~np.isclose(lams[None, :], d["lam_sp"][:, None], rtol=1e-9, atol=0)
+            assert np.array_equal(d["bistable"][off_boundary], pred[off_boundary])
+            # the local branch is a local minimizer of g: g' = 0 and g'' > 0 (independent check)
+            ok = np.isfinite(d["local"]) & (d["local"] > 0)
+            s = d["local"][ok]
+            yy = np.broadcast_to(ys[:, None], d["local"].shape)[ok]
+            ll = np.broadcast_to(lams[None, :], d["local"].shape)[ok]
+            gp = s - yy + ll * s ** ((2.0 - depth) / depth)
+            gpp = 1 + ll * (2.0 - depth) / depth * s ** ((2.0 - 2 * depth) / depth)
+            np.testing.assert_allclose(gp, 0, atol=1e-10)
+            assert np.all(gpp > 0)
+
+
+@pytest.mark.parametrize("Y", TARGETS)
+def test_bisection_matches_formula(Y):
+    for depth in range(2, 9):
+        np.testing.assert_allclose(wdlib.collapse_lambda_bisection(Y, depth), wdlib.critical_lambda(Y, depth), rtol=1e-9)
+        np.testing.assert_allclose(wdlib.collapse_lambda_bisection(Y, depth, tie="smallest"),
+                                   wdlib.critical_lambda(Y, depth), rtol=1e-9)
+    assert wdlib.collapse_lambda_bisection(Y, 1) == np.inf
+    assert wdlib.collapse_lambda_bisection(np.zeros((2, 3)), 3) == 0.0
+
+
+def _zero(Y, widths):
+    dims = [Y.shape[1]] + list(widths) + [Y.shape[0]]
+    return [np.zeros((dims[l + 1], dims[l])) for l in range(len(dims) - 1)]
+
+
+@pytest.mark.parametrize("widths", [[], [2], [4], [7], [3, 2], [2, 5, 3]])
+@pytest.mark.parametrize("lam", [0.0, 0.4, 3.0])
+def test_zero_hessian_matches_finite_differences(widths, lam):
+    Y = _low_rank((5, 3), 2, 7)
+    depth = len(widths) + 1
+    ev = wdlib.zero_hessian_eigenvalues(Y, lam, depth, widths)
+    H = wdlib.central_difference_hessian(_zero(Y, widths), Y, lam)
+    assert ev.size == H.shape[0]
+    np.testing.assert_allclose(np.linalg.eigvalsh(H), ev, atol=1e-7)
+    if depth == 2:
+        y1 = np.linalg.norm(Y, 2)
+        assert ev.min() == pytest.approx(lam - y1)
+        assert np.count_nonzero(np.isclose(ev, lam)) == widths[0] * (abs(5 - 3) + 2 * (3 - 2))  # |d0-d2| + zero y's
+
+
+def test_zero_hessian_default_widths():
+    Y = _low_rank((4, 6), 2, 3)
+    assert wdlib.zero_hessian_eigenvalues(Y, 0.5, 3).size == 4 * 6 + 4 * 4 + 4 * 4
+    np.testing.assert_array_equal(wdlib.zero_hessian_eigenvalues(Y, 0.5, 1), np.full(24, 1.5))
+
+
+def test_central_difference_hessian_against_second_differences_of_loss():
+    rng = np.random.default_rng(4)
+    Y = rng.standard_normal((3, 2))
+    W = [rng.standard_normal((2, 2)), rng.standard_normal((1, 2)) * 0.7, rng.standard_normal((3, 1))]
+    lam = 0.3
+    H = wdlib.central_difference_hessian(W, Y, lam)
+    w0 = np.concatenate([w.ravel() for w in W])
+    shapes = [w.shape for w in W]
+
+    def F(v):
+        out, k = [], 0
+        for s in shapes:
+            out.append(v[k:k + s[0] * s[1]].reshape(s))
+            k += s[0] * s[1]
+        return wdlib.loss(out, Y, lam)
+
+    n, h = w0.size, 1e-4
+    H2 = np.empty((n, n))
+    for i in range(n):
+        for j in range(n):
+            ei, ej = np.eye(n)[i] * h, np.eye(n)[j] * h
+            H2[i, j] = (F(w0 + ei + ej) - F(w0 + ei - ej) - F(w0 - ei + ej) + F(w0 - ei - ej)) / (4 * h * h)
+    np.testing.assert_allclose(H, H2, atol=1e-5)
+    np.testing.assert_allclose(H, H.T)
+
+
+def test_continuation_hysteresis_scalar():
+    Y = np.array([[1.0]])
+    depth = 3
+    lam_sp = wdlib.spinodal_lambda(1.0, depth)
+    lams = np.array([0.1, 0.3, 0.42, 0.46, 0.5, 0.6])
+    up = wdlib.continuation(Y, lams, depth, wdlib.balanced_factors(Y, depth), steps=5000, lr=0.2, tol=1e-12)
+    assert up["s"].shape == (6, 1) and up["loss"].shape == (6,) and up["steps"].shape == (6,)
+    local = np.array([wdlib.scalar_local_minimizer(1.0, t, depth) for t in lams])
+    keep = lams < lam_sp
+    np.testing.assert_allclose(up["s"][keep, 0], local[keep], rtol=1e-6)
+    assert np.all(up["s"][~keep, 0] < 1e-8)
+    down = wdlib.continuation(Y, lams[::-1], depth, up["weights"], steps=2000, lr=0.2)
+    assert np.all(down["s"][:, 0] < 1e-8)
+
+
+def test_continuation_matrix_l2_follows_global_minimizer():
+    Y = _low_rank((3, 4), 2, 9)
+    lams = np.linspace(0.1, 2.0, 5)
+    res = wdlib.continuation(Y, lams, 2, wdlib.init_weights(Y, 2, init_scale=0.5, rng=0), steps=20000, lr=0.05, tol=1e-11)
+    for k, lam in enumerate(lams):
+        np.testing.assert_allclose(res["s"][k], wdlib.minimizer_singular_values(Y, lam, 2), atol=1e-8)
+
+
+# ---- bad inputs -----------------------------------------------------------------------------
+
+def test_bad_inputs():
+    Y = TARGETS[0]
+    with pytest.raises(ValueError, match="lams"):
+        wdlib.singular_value_paths(Y, [-1.0], 2)
+    with pytest.raises(ValueError, match="lams"):
+        wdlib.rank_phase_diagram(Y, np.ones((2, 2)), [2])
+    with pytest.raises(ValueError, match="lams"):
+        wdlib.rank_phase_diagram(Y, [], [2])
+    with pytest.raises(TypeError, match="depths"):
+        wdlib.rank_phase_diagram(Y, [1.0], 3)
+    with pytest.raises(TypeError, match="depths"):
+        wdlib.rank_phase_diagram(Y, [1.0], [])
+    with pytest.raises(ValueError, match="depths"):
+        wdlib.rank_phase_diagram(Y, [1.0], [0])
+    with pytest.raises(ValueError, match="tie"):
+        wdlib.minimizer_rank(Y, 1.0, 3, tie="middle")
+    with pytest.raises(ValueError, match="lam"):
+        wdlib.minimizer_rank(Y, -1.0, 3)
+    with pytest.raises(TypeError, match="depth"):
+        wdlib.minimizer_rank(Y, 1.0, 2.5)
+    with pytest.raises(ValueError, match="ys"):
+        wdlib.scalar_phase_diagram([-1.0], [1.0], 3)
+    with pytest.raises(ValueError, match="rtol"):
+        wdlib.collapse_lambda_bisection(Y, 3, rtol=0.0)
+    with pytest.raises(ValueError, match="Y"):
+        wdlib.collapse_lambda_bisection(np.ones(3), 3)
+    with pytest.raises(ValueError, match="widths"):
+        wdlib.zero_hessian_eigenvalues(Y, 1.0, 3, widths=[2])
+    with pytest.raises(ValueError, match="h"):
+        wdlib.central_difference_hessian([np.zeros((3, 7)), np.zeros((5, 3))], Y, 1.0, h=0.0)
+    with pytest.raises(ValueError, match="Y must have the shape"):
+        wdlib.central_difference_hessian([np.zeros((3, 6)), np.zeros((5, 3))], Y, 1.0)
+    with pytest.raises(ValueError, match="init"):
+        wdlib.continuation(Y, [1.0], 2, [np.zeros((3, 7)), np.zeros((5, 4))])
+    with pytest.raises(ValueError, match="lr"):
+        wdlib.continuation(Y, [1.0], 2, [np.zeros((3, 7)), np.zeros((5, 3))], lr=0.0)
+    with pytest.raises(ValueError, match="steps"):
+        wdlib.continuation(Y, [1.0], 2, [np.zeros((3, 7)), np.zeros((5, 3))], steps=0)
