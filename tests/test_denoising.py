@@ -173,3 +173,34 @@ def test_bad_inputs(noisy):
         wdlib.steps_to_tolerance(Y, 2, 0.1, 0.1, 0.1, target=np.zeros((2, 2)))
     with pytest.raises(ValueError, match="init_scale"):
         wdlib.steps_to_tolerance(Y, 2, 0.1, 0.1, -1.0)
+
+
+# ---- figures (wdlib.plotting.training) ------------------------------------------------------
+
+def test_training_figures_draw_the_data(noisy):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    Y, X = noisy
+    _, hist = wdlib.gradient_descent(Y, 2, 0.3, steps=50, lr=0.05, rng=0)
+    fig = wdlib.plotting.plot_loss_gaps({"run": hist}, wdlib.minimum_value(Y, 0.3, 2))
+    np.testing.assert_allclose(fig.axes[0].lines[0].get_ydata(),
+                               np.maximum(hist["loss"] - wdlib.minimum_value(Y, 0.3, 2), 1e-16))
+    plt.close(fig)
+
+    fig = wdlib.plotting.plot_relative_errors({"a": [1.0, 0.1, 0.01]}, rtol=1e-8, xmax=10)
+    assert fig.axes[0].get_xlim() == (0.0, 10.0) and len(fig.axes[0].lines) == 2
+    plt.close(fig)
+
+    k = np.arange(4)
+    fig = wdlib.plotting.plot_gd_imbalance(k, [0.5**k], [0.5**k], ["gd"], xlabel="t")
+    assert fig.axes[0].get_xlabel() == "t"
+    plt.close(fig)
+
+    lams = np.geomspace(0.01, 5, 20)
+    errs = wdlib.error_curve(Y, X, lams, 2)
+    fig = wdlib.plotting.plot_error_curves({2: (lams, errs)}, {2: (lams[3], errs[3])}, 1.0, 2.0)
+    np.testing.assert_allclose(fig.axes[0].lines[0].get_ydata(), errs)
+    plt.close(fig)

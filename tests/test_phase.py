@@ -207,3 +207,37 @@ def test_bad_inputs():
         wdlib.continuation(Y, [1.0], 2, [np.zeros((3, 7)), np.zeros((5, 3))], lr=0.0)
     with pytest.raises(ValueError, match="steps"):
         wdlib.continuation(Y, [1.0], 2, [np.zeros((3, 7)), np.zeros((5, 3))], steps=0)
+
+
+# ---- figures (wdlib.plotting.phase) ---------------------------------------------------------
+
+def test_phase_figures_draw_the_data():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    Y = TARGETS[0]
+    lams = np.linspace(0.01, 6.0, 40)
+    paths = {d: wdlib.singular_value_paths(Y, lams, d)[:, :3] for d in (2, 3)}
+    fig = wdlib.plotting.plot_singular_value_paths(lams, paths, {d: wdlib.collapse_lambdas(Y, d)[:3] for d in (2, 3)})
+    assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 3 + 3           # 3 paths + 3 collapse lines
+    np.testing.assert_allclose(fig.axes[1].lines[0].get_ydata(), paths[3][:, 0])
+    plt.close(fig)
+
+    lg = np.geomspace(0.01, 20, 30)
+    ranks = wdlib.rank_phase_diagram(Y, lg, [1, 2, 3])
+    fig = wdlib.plotting.plot_rank_phase_diagram(lg, [1, 2, 3], ranks, lam_star=[wdlib.critical_lambda(Y, d) for d in (1, 2, 3)])
+    assert fig.axes[0].get_xscale() == "log"
+    plt.close(fig)
+
+    ys, ls = np.linspace(0.05, 2, 10), np.linspace(0, 1, 12)
+    data = wdlib.scalar_phase_diagram(ys, ls, 3)
+    fig = wdlib.plotting.plot_scalar_phase_diagram(ys, ls, data, 3)
+    assert len(fig.axes[0].lines) == 2                                       # lam* and spinodal
+    plt.close(fig)
+
+    s = np.linspace(1, 0, 5)
+    fig = wdlib.plotting.plot_hysteresis(np.arange(5.0), s, 0 * s, s, s, 1.5, 2.5)
+    assert len(fig.axes[0].lines) == 6
+    plt.close(fig)

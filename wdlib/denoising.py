@@ -26,6 +26,7 @@ from ._validate import (
 )
 from .model import _grad, _product
 from .scalar import scalar_minimizers, threshold_constant
+from .solve import minimizer
 from .training import init_weights
 
 __all__ = [
@@ -234,8 +235,6 @@ def steps_to_tolerance(Y, depth, lam, lr, init_scale, rng=0, rtol=1e-8, max_step
         ``"errors"``: the error before each step and after the last;
         ``"weights"``: the final weights.
     """
-    from .solve import minimizer
-
     Y = as_matrix(Y, "Y")
     L = check_depth(depth)
     lam = check_lam(lam)

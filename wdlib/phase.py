@@ -27,6 +27,7 @@ from ._validate import (
 from .model import _grad
 from .scalar import scalar_local_minimizer, scalar_minimizers, spinodal_lambda, _collapse_lambdas
 from .solve import minimizer
+from .training import gradient_descent
 
 __all__ = [
     "minimizer_rank",
@@ -278,8 +279,6 @@ def continuation(Y, lams, depth, init, steps=2000, lr=0.1, tol=1e-12) -> dict:
         ``"steps"``: the number of steps taken; ``"weights"``: the final weights
         of the last value.
     """
-    from .training import gradient_descent  # local: training imports model only
-
     Y = as_matrix(Y, "Y")
     lams = _check_lams(lams)
     L = check_depth(depth)
