@@ -8,13 +8,16 @@ The chapter *Balanced factors and the Schatten quasi-norm* proves
         = L \sum_i \sigma_i(P)^{2/L},
 
 attained exactly at balanced factorizations. :func:`min_norm_factorization`
-solves the left-hand side as a constrained optimization problem (an augmented
-Lagrangian with L-BFGS inner solves), so it is an *independent* check of the
-closed form :func:`wdlib.representation_cost` and of the balanced factors
+solves the left-hand side as an optimization problem without any SVD (a
+pivoted-QR reduction to an invertible core, elimination of the last layer, and
+L-BFGS on the remaining layers), so it is an *independent* check of the closed
+form :func:`wdlib.representation_cost` and of the balanced factors
 :func:`wdlib.balanced_factors`, which are both built from an SVD.
-The module also holds small tools the chapter uses in its proofs: the
-:math:`k`-th compound matrix (for Horn's inequality) and the boundary of the
-unit ball of the penalty :math:`\sum_i |s_i|^{2/L}` in two dimensions.
+:func:`balanced_extension` grows random balanced factorizations from a first
+layer, again without the SVD of the product. The module also holds small tools
+the chapter uses in its proofs: the :math:`k`-th compound matrix (for Horn's
+inequality) and the boundary of the unit ball of the penalty
+:math:`\sum_i |s_i|^{2/L}` in two dimensions.
 """
 
 from __future__ import annotations
