@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import wdlib
-from wdlib.landscape import _flatten
+from wdlib import flatten_params as _flatten
 
 
 def _target(shape, y, seed):

@@ -103,7 +103,7 @@ def test_zero_hessian_matches_finite_differences(widths, lam):
     Y = _low_rank((5, 3), 2, 7)
     depth = len(widths) + 1
     ev = wdlib.zero_hessian_eigenvalues(Y, lam, depth, widths)
-    H = wdlib.central_difference_hessian(_zero(Y, widths), Y, lam)
+    H = wdlib.numerical_hessian(_zero(Y, widths), Y, lam)
     assert ev.size == H.shape[0]
     np.testing.assert_allclose(np.linalg.eigvalsh(H), ev, atol=1e-7)
     if depth == 2:
@@ -118,12 +118,12 @@ def test_zero_hessian_default_widths():
     np.testing.assert_array_equal(wdlib.zero_hessian_eigenvalues(Y, 0.5, 1), np.full(24, 1.5))
 
 
-def test_central_difference_hessian_against_second_differences_of_loss():
+def test_numerical_hessian_against_second_differences_of_loss():
     rng = np.random.default_rng(4)
     Y = rng.standard_normal((3, 2))
     W = [rng.standard_normal((2, 2)), rng.standard_normal((1, 2)) * 0.7, rng.standard_normal((3, 1))]
     lam = 0.3
-    H = wdlib.central_difference_hessian(W, Y, lam)
+    H = wdlib.numerical_hessian(W, Y, lam)
     w0 = np.concatenate([w.ravel() for w in W])
     shapes = [w.shape for w in W]
 
@@ -198,9 +198,9 @@ def test_bad_inputs():
     with pytest.raises(ValueError, match="widths"):
         wdlib.zero_hessian_eigenvalues(Y, 1.0, 3, widths=[2])
     with pytest.raises(ValueError, match="h"):
-        wdlib.central_difference_hessian([np.zeros((3, 7)), np.zeros((5, 3))], Y, 1.0, h=0.0)
+        wdlib.numerical_hessian([np.zeros((3, 7)), np.zeros((5, 3))], Y, 1.0, h=0.0)
     with pytest.raises(ValueError, match="Y must have the shape"):
-        wdlib.central_difference_hessian([np.zeros((3, 6)), np.zeros((5, 3))], Y, 1.0)
+        wdlib.numerical_hessian([np.zeros((3, 6)), np.zeros((5, 3))], Y, 1.0)
     with pytest.raises(ValueError, match="init"):
         wdlib.continuation(Y, [1.0], 2, [np.zeros((3, 7)), np.zeros((5, 4))])
     with pytest.raises(ValueError, match="lr"):

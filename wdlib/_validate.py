@@ -155,3 +155,18 @@ def check_widths(widths, depth: int, d_in: int, d_out: int, min_width: int = 0, 
             )
         out.append(w)
     return out
+
+
+def as_nonnegative_vector(value, name: str = "lams") -> np.ndarray:
+    """Return a non-empty 1-D finite non-negative ``float64`` array (a grid of lambdas or singular values)."""
+    a = as_nonnegative_array(value, name)
+    if a.ndim != 1 or a.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D array of non-negative numbers, got shape {a.shape}")
+    return a
+
+
+def tie_column(tie) -> int:
+    """Column of :func:`wdlib.scalar_minimizers` that ``tie`` selects: 1 for "largest", 0 for "smallest"."""
+    if tie not in ("largest", "smallest"):
+        raise ValueError(f"tie must be 'largest' or 'smallest', got {tie!r}")
+    return 1 if tie == "largest" else 0

@@ -16,6 +16,8 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 
 from ._validate import (
+    as_nonnegative_vector,
+    tie_column,
     as_matrix,
     as_nonnegative_array,
     check_depth,
@@ -37,13 +39,6 @@ __all__ = [
     "optimal_regularization",
     "steps_to_tolerance",
 ]
-
-
-def _check_lams(lams, name="lams"):
-    lams = as_nonnegative_array(lams, name)
-    if lams.ndim != 1 or lams.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D array of regularization strengths, got shape {lams.shape}")
-    return lams
 
 
 def _check_pair(Y, X):
@@ -112,11 +107,11 @@ def error_curve(Y, X, lams, depth, tie="largest") -> np.ndarray:
     on the exceptional set); ``X`` is the clean signal.
     """
     Y, X = _check_pair(Y, X)
-    lams = _check_lams(lams)
+    lams = as_nonnegative_vector(lams)
     L = check_depth(depth)
     if tie not in ("largest", "smallest"):
         raise ValueError(f"tie must be 'largest' or 'smallest', got {tie!r}")
-    col = 1 if tie == "largest" else 0
+    col = tie_column(tie)
     return np.array([np.linalg.norm((U * s) @ Vt - X) for U, s, Vt in _minimizers_on_grid(Y, lams, L, col)])
 
 
@@ -128,7 +123,7 @@ def layer_norm_curve(Y, lams, depth) -> np.ndarray:
     end-to-end minimizer*); the total penalty is :math:`L` times it.
     """
     Y = as_matrix(Y, "Y")
-    lams = _check_lams(lams)
+    lams = as_nonnegative_vector(lams)
     L = check_depth(depth)
     y = np.linalg.svd(Y, compute_uv=False)
     return np.array([np.sum(scalar_minimizers(y, lam, L)[:, 1] ** (2.0 / L)) for lam in lams])
@@ -179,7 +174,7 @@ def optimal_regularization(Y, X, depth, lams=None) -> dict:
             raise ValueError("Y must be nonzero to choose a default grid of lams")
         top = 1.2 * (y[0] ** 2 if L == 1 else float(np.exp(np.log(threshold_constant(L)) + 2.0 * (L - 1) / L * np.log(y[0]))))
         lams = np.geomspace(1e-4 * top, top, 400)
-    lams = _check_lams(lams)
+    lams = as_nonnegative_vector(lams)
     errs = error_curve(Y, X, lams, L)
     k = int(np.argmin(errs))
     best_lam, best_err = float(lams[k]), float(errs[k])

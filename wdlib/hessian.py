@@ -33,11 +33,12 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse.linalg as sla
 
-from ._validate import as_matrix, check_depth, check_lam, check_positive_int, check_weights, check_widths
-from .model import _prefix, _suffix
-from .solve import _check_tie, minimizer_singular_values
+from ._validate import as_matrix, check_depth, check_lam, check_positive_float, check_positive_int, check_weights, check_widths, tie_column
+from .model import _grad, _prefix, _suffix
+from .solve import minimizer_singular_values
 
 __all__ = [
+    "numerical_hessian",
     "flatten_params",
     "unflatten_params",
     "hessian",
@@ -279,7 +280,7 @@ def hessian_trace_at_minimizer(Y, lam, depth, widths=None, tie="largest") -> flo
     Y = as_matrix(Y, "Y")
     lam = check_lam(lam)
     L = check_depth(depth)
-    _check_tie(tie)
+    tie_column(tie)
     d_out, d_in = Y.shape
     s = minimizer_singular_values(Y, lam, L, tie=tie)
     r = int(np.count_nonzero(s))
@@ -367,3 +368,50 @@ def sharpness(weights, Y, lam, method="auto") -> float:
     ``method`` as in :func:`hessian_spectrum` (with ``k = 1``).
     """
     return float(hessian_spectrum(weights, Y, lam, k=1, method=method, which="largest")[-1])
+
+
+def numerical_hessian(weights, Y, lam, h=1e-5) -> np.ndarray:
+    r"""The Hessian of :math:`F` by central differences of the exact gradient.
+
+    Column :math:`j` is :math:`(\nabla F(\theta + h e_j) - \nabla F(\theta - h e_j)) / (2h)`;
+    the result is symmetrized. The error is :math:`O(h^2)` from truncation plus
+    :math:`O(\epsilon / h)` from rounding, about ``1e-9`` for the default
+    ``h`` and entries of order one. Cost: :math:`2N` gradients for :math:`N`
+    parameters. Independent of the closed-form blocks of :func:`hessian`: the chapters
+    use it to check them, and to certify minimizers.
+
+    Parameters
+    ----------
+    weights : list of array_like
+        ``[W_1, ..., W_L]``.
+    Y : array_like
+        Target.
+    lam : float
+        :math:`\lambda \ge 0`.
+    h : float
+        Step, > 0.
+
+    Returns
+    -------
+    ndarray of shape ``(N, N)``
+        In the flattening ``np.concatenate([W.ravel() for W in weights])``.
+    """
+    Y = as_matrix(Y, "Y")
+    weights = check_weights(weights, Y)
+    lam = check_lam(lam)
+    h = check_positive_float(h, "h")
+    shapes = [W.shape for W in weights]
+    sizes = np.cumsum([0] + [W.size for W in weights])
+
+    def gradient(theta):
+        Ws = [theta[a:b].reshape(shp) for a, b, shp in zip(sizes[:-1], sizes[1:], shapes)]
+        return np.concatenate([G.ravel() for G in _grad(Ws, Y, lam)])
+
+    theta = np.concatenate([W.ravel() for W in weights])
+    N = theta.size
+    H = np.empty((N, N))
+    for j in range(N):
+        e = np.zeros(N)
+        e[j] = h
+        H[:, j] = (gradient(theta + e) - gradient(theta - e)) / (2.0 * h)
+    return 0.5 * (H + H.T)

@@ -24,6 +24,7 @@ import numpy as np
 
 from ._validate import as_matrix, as_nonnegative_array, check_depth, check_lam, check_positive_float, check_positive_int, check_rng, check_weights
 from .balance import imbalance, numerical_rank, random_orthogonal
+from .hessian import flatten_params, numerical_hessian
 from .model import _grad, loss
 from .scalar import critical_singular_value
 from .solve import minimizer_singular_values, minimum_value
@@ -34,7 +35,6 @@ __all__ = [
     "squared_layer_norms",
     "minimizer_layer_norm",
     "objective_on_segment",
-    "numerical_hessian",
     "optimality_report",
     "is_global_minimizer",
 ]
@@ -182,63 +182,6 @@ def objective_on_segment(weights_a, weights_b, Y, lam, ts) -> np.ndarray:
     return np.array([loss([(1 - t) * a + t * b for a, b in zip(A, B)], Y, lam) for t in ts])
 
 
-def _flatten(weights):
-    return np.concatenate([W.ravel() for W in weights])
-
-
-def _unflatten(theta, shapes):
-    out, k = [], 0
-    for shp in shapes:
-        n = shp[0] * shp[1]
-        out.append(theta[k:k + n].reshape(shp))
-        k += n
-    return out
-
-
-def numerical_hessian(weights, Y, lam, h=1e-5) -> np.ndarray:
-    r"""The Hessian of :math:`F` by central differences of the exact gradient.
-
-    Column :math:`j` is :math:`(\nabla F(\theta + h e_j) - \nabla F(\theta - h e_j)) / (2h)`;
-    the result is symmetrized. The error is :math:`O(h^2)` from truncation plus
-    :math:`O(\epsilon / h)` from rounding, about ``1e-9`` for the default
-    ``h`` and entries of order one. Cost: :math:`2N` gradients for :math:`N`
-    parameters. Independent of the closed-form blocks of :mod:`wdlib.hessian`.
-
-    Parameters
-    ----------
-    weights : list of array_like
-        ``[W_1, ..., W_L]``.
-    Y : array_like
-        Target.
-    lam : float
-        :math:`\lambda \ge 0`.
-    h : float
-        Step, > 0.
-
-    Returns
-    -------
-    ndarray of shape ``(N, N)``
-        In the flattening ``np.concatenate([W.ravel() for W in weights])``.
-    """
-    Y = as_matrix(Y, "Y")
-    weights = check_weights(weights, Y)
-    lam = check_lam(lam)
-    h = check_positive_float(h, "h")
-    shapes = [W.shape for W in weights]
-    theta = _flatten(weights)
-    N = theta.size
-    H = np.empty((N, N))
-    for j in range(N):
-        tp = theta.copy()
-        tp[j] += h
-        tm = theta.copy()
-        tm[j] -= h
-        gp = _flatten(_grad(_unflatten(tp, shapes), Y, lam))
-        gm = _flatten(_grad(_unflatten(tm, shapes), Y, lam))
-        H[:, j] = (gp - gm) / (2.0 * h)
-    return 0.5 * (H + H.T)
-
-
 def optimality_report(weights, Y, lam, h=1e-5) -> dict:
     r"""First- and second-order data and the gap to the global minimum at ``weights``.
 
@@ -258,7 +201,7 @@ def optimality_report(weights, Y, lam, h=1e-5) -> dict:
     L = len(weights)
     value = loss(weights, Y, lam)
     best = minimum_value(Y, lam, L)
-    g = _flatten(_grad(weights, Y, lam))
+    g = flatten_params(_grad(weights, Y, lam))
     H = numerical_hessian(weights, Y, lam, h)
     D = imbalance(weights)
     return {

@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import (
+    as_nonnegative_vector,
+    tie_column,
     as_matrix,
     as_nonnegative_array,
     check_depth,
@@ -36,22 +38,8 @@ __all__ = [
     "scalar_phase_diagram",
     "collapse_lambda_bisection",
     "zero_hessian_eigenvalues",
-    "central_difference_hessian",
     "continuation",
 ]
-
-
-def _check_lams(lams, name="lams"):
-    lams = as_nonnegative_array(lams, name)
-    if lams.ndim != 1 or lams.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D array of regularization strengths, got shape {lams.shape}")
-    return lams
-
-
-def _check_tie(tie):
-    if tie not in ("largest", "smallest"):
-        raise ValueError(f"tie must be 'largest' or 'smallest', got {tie!r}")
-    return 1 if tie == "largest" else 0
 
 
 def minimizer_rank(Y, lam, depth, tie="largest") -> int:
@@ -65,7 +53,7 @@ def minimizer_rank(Y, lam, depth, tie="largest") -> int:
     Y = as_matrix(Y, "Y")
     lam = check_lam(lam)
     L = check_depth(depth)
-    col = _check_tie(tie)
+    col = tie_column(tie)
     y = np.linalg.svd(Y, compute_uv=False)
     return int(np.count_nonzero(scalar_minimizers(y, lam, L)[:, col] > _rank_tol(Y, y)))
 
@@ -84,9 +72,9 @@ def singular_value_paths(Y, lams, depth, tie="largest") -> np.ndarray:
     values of ``Y``.
     """
     Y = as_matrix(Y, "Y")
-    lams = _check_lams(lams)
+    lams = as_nonnegative_vector(lams)
     L = check_depth(depth)
-    col = _check_tie(tie)
+    col = tie_column(tie)
     y = np.linalg.svd(Y, compute_uv=False)
     return np.array([scalar_minimizers(y, lam, L)[:, col] for lam in lams]).reshape(lams.size, y.size)
 
@@ -101,11 +89,11 @@ def rank_phase_diagram(Y, lams, depths, tie="largest") -> np.ndarray:
     (at or above, with ``tie="largest"`` and :math:`L \ge 3`).
     """
     Y = as_matrix(Y, "Y")
-    lams = _check_lams(lams)
+    lams = as_nonnegative_vector(lams)
     if isinstance(depths, (int, np.integer)) or not hasattr(depths, "__len__") or len(depths) == 0:
         raise TypeError(f"depths must be a non-empty sequence of depths, got {depths!r}")
     depths = [check_depth(L, "depths[i]") for L in depths]
-    col = _check_tie(tie)
+    col = tie_column(tie)
     y = np.linalg.svd(Y, compute_uv=False)
     tol = _rank_tol(Y, y)
     out = np.zeros((len(depths), lams.size), dtype=int)
@@ -137,8 +125,8 @@ def scalar_phase_diagram(ys, lams, depth) -> dict:
         ``"bistable"``: boolean, where both zero and a nonzero point are local
         minimizers (:math:`L \ge 3`, :math:`0 < \lambda < \lambda_{sp}(y)`).
     """
-    ys = _check_lams(ys, "ys")
-    lams = _check_lams(lams)
+    ys = as_nonnegative_vector(ys, "ys")
+    lams = as_nonnegative_vector(lams)
     L = check_depth(depth)
     s = np.empty((ys.size, lams.size))
     loc = np.empty((ys.size, lams.size))
@@ -170,7 +158,7 @@ def collapse_lambda_bisection(Y, depth, rtol=1e-13, tie="largest") -> float:
     Y = as_matrix(Y, "Y")
     L = check_depth(depth)
     rtol = check_positive_float(rtol, "rtol")
-    _check_tie(tie)
+    tie_column(tie)
     if not np.any(Y):
         return 0.0
     if L == 1:
@@ -226,43 +214,6 @@ def zero_hessian_eigenvalues(Y, lam, depth, widths=None) -> np.ndarray:
     return np.sort(ev)
 
 
-def central_difference_hessian(weights, Y, lam, h=1e-5) -> np.ndarray:
-    r"""The Hessian of :math:`F` by central differences of the exact gradient :func:`wdlib.grad`.
-
-    Column :math:`j` is :math:`(\nabla F(w + h e_j) - \nabla F(w - h e_j))/(2h)`
-    with the parameters flattened layer by layer, each row by row (as
-    ``np.concatenate([W.ravel() for W in weights])``); the result is
-    symmetrized. The error is :math:`O(h^2)` times third derivatives (exact
-    for quadratic :math:`F`, up to rounding of order :math:`\epsilon/h`).
-    A check independent of any closed form; cost: :math:`2n` gradients.
-    """
-    Y = as_matrix(Y, "Y")
-    weights = check_weights(weights, Y)
-    lam = check_lam(lam)
-    h = check_positive_float(h, "h")
-    shapes = [W.shape for W in weights]
-    sizes = [W.size for W in weights]
-    w0 = np.concatenate([W.ravel() for W in weights])
-    n = w0.size
-
-    def unflat(w):
-        out, k = [], 0
-        for shp, sz in zip(shapes, sizes):
-            out.append(w[k:k + sz].reshape(shp))
-            k += sz
-        return out
-
-    def g(w):
-        return np.concatenate([G.ravel() for G in _grad(unflat(w), Y, lam)])
-
-    H = np.empty((n, n))
-    for j in range(n):
-        e = np.zeros(n)
-        e[j] = h
-        H[:, j] = (g(w0 + e) - g(w0 - e)) / (2.0 * h)
-    return 0.5 * (H + H.T)
-
-
 def continuation(Y, lams, depth, init, steps=2000, lr=0.1, tol=1e-12) -> dict:
     r"""Warm-started gradient descent along a sequence of :math:`\lambda` (a continuation).
 
@@ -280,7 +231,7 @@ def continuation(Y, lams, depth, init, steps=2000, lr=0.1, tol=1e-12) -> dict:
         of the last value.
     """
     Y = as_matrix(Y, "Y")
-    lams = _check_lams(lams)
+    lams = as_nonnegative_vector(lams)
     L = check_depth(depth)
     W = check_weights(init, Y, name="init")
     steps = check_positive_int(steps, "steps", minimum=1)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_matrix, check_depth, check_lam, check_positive_float
+from ._validate import as_matrix, check_depth, check_lam, tie_column, check_positive_float
 from .balance import balanced_factors
 from .scalar import DEFAULT_RTOL, critical_singular_value, scalar_minimizers, scalar_objective
 
@@ -24,15 +24,6 @@ __all__ = [
     "is_exceptional",
 ]
 
-_TIES = ("largest", "smallest")
-
-
-def _check_tie(tie):
-    if tie not in _TIES:
-        raise ValueError(f"tie must be one of {_TIES}, got {tie!r}")
-    return _TIES.index(tie)
-
-
 def minimizer_singular_values(Y, lam, depth, tie="largest", rtol=DEFAULT_RTOL) -> np.ndarray:
     r"""The singular values :math:`s_i` of the end-to-end minimizer, aligned with those of ``Y``.
 
@@ -43,7 +34,7 @@ def minimizer_singular_values(Y, lam, depth, tie="largest", rtol=DEFAULT_RTOL) -
     Y = as_matrix(Y, "Y")
     lam = check_lam(lam)
     L = check_depth(depth)
-    col = 1 - _check_tie(tie)
+    col = tie_column(tie)
     y = np.linalg.svd(Y, compute_uv=False)
     return scalar_minimizers(y, lam, L, rtol)[:, col]
 
@@ -73,7 +64,7 @@ def minimizer(Y, lam, depth, tie="largest", rtol=DEFAULT_RTOL) -> np.ndarray:
     Y = as_matrix(Y, "Y")
     lam = check_lam(lam)
     L = check_depth(depth)
-    col = 1 - _check_tie(tie)
+    col = tie_column(tie)
     U, y, Vt = np.linalg.svd(Y, full_matrices=False)
     s = scalar_minimizers(y, lam, L, rtol)[:, col]
     k = int(np.count_nonzero(s))
