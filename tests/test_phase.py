@@ -118,32 +118,6 @@ def test_zero_hessian_default_widths():
     np.testing.assert_array_equal(wdlib.zero_hessian_eigenvalues(Y, 0.5, 1), np.full(24, 1.5))
 
 
-def test_numerical_hessian_against_second_differences_of_loss():
-    rng = np.random.default_rng(4)
-    Y = rng.standard_normal((3, 2))
-    W = [rng.standard_normal((2, 2)), rng.standard_normal((1, 2)) * 0.7, rng.standard_normal((3, 1))]
-    lam = 0.3
-    H = wdlib.numerical_hessian(W, Y, lam)
-    w0 = np.concatenate([w.ravel() for w in W])
-    shapes = [w.shape for w in W]
-
-    def F(v):
-        out, k = [], 0
-        for s in shapes:
-            out.append(v[k:k + s[0] * s[1]].reshape(s))
-            k += s[0] * s[1]
-        return wdlib.loss(out, Y, lam)
-
-    n, h = w0.size, 1e-4
-    H2 = np.empty((n, n))
-    for i in range(n):
-        for j in range(n):
-            ei, ej = np.eye(n)[i] * h, np.eye(n)[j] * h
-            H2[i, j] = (F(w0 + ei + ej) - F(w0 + ei - ej) - F(w0 - ei + ej) + F(w0 - ei - ej)) / (4 * h * h)
-    np.testing.assert_allclose(H, H2, atol=1e-5)
-    np.testing.assert_allclose(H, H.T)
-
-
 def test_continuation_hysteresis_scalar():
     Y = np.array([[1.0]])
     depth = 3

@@ -18,26 +18,36 @@ def _is_real_dtype(a: np.ndarray) -> bool:
     return a.dtype.kind in "biuf"
 
 
+def _as_real_array(value, name: str, ndim: int, kind: str, shape_words: str) -> np.ndarray:
+    """A finite ``float64`` array with ``ndim`` dimensions, or TypeError/ValueError naming ``name``."""
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be {kind} of real numbers, got {type(value).__name__}")
+    try:
+        a = np.asarray(value)
+    except Exception as exc:  # pragma: no cover - exotic array-likes
+        raise TypeError(f"{name} must be {kind} of real numbers: {exc}") from None
+    if a.dtype == object or not _is_real_dtype(a):
+        raise TypeError(f"{name} must be {kind} of real numbers, got dtype {a.dtype}")
+    if a.ndim != ndim:
+        raise ValueError(f"{name} must be {shape_words}, got an array with {a.ndim} dimension(s) and shape {a.shape}")
+    a = a.astype(np.float64, copy=False)
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} must be finite, but it contains NaN or infinite entries")
+    return a
+
+
 def as_matrix(value, name: str = "Y") -> np.ndarray:
     """Return ``value`` as a finite 2-D ``float64`` array, or raise.
 
     Integer, boolean and ``float32`` inputs are converted to ``float64``;
     every result of :mod:`wdlib` is computed in double precision.
     """
-    if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(f"{name} must be a 2-D array of real numbers, got {type(value).__name__}")
-    try:
-        a = np.asarray(value)
-    except Exception as exc:  # pragma: no cover - exotic array-likes
-        raise TypeError(f"{name} must be a 2-D array of real numbers: {exc}") from None
-    if a.dtype == object or not _is_real_dtype(a):
-        raise TypeError(f"{name} must be a 2-D array of real numbers, got dtype {a.dtype}")
-    if a.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array (a matrix), got an array with {a.ndim} dimension(s) and shape {a.shape}")
-    a = a.astype(np.float64, copy=False)
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} must be finite, but it contains NaN or infinite entries")
-    return a
+    return _as_real_array(value, name, 2, "a 2-D array", "a 2-D array (a matrix)")
+
+
+def as_vector(value, name: str) -> np.ndarray:
+    """Return ``value`` as a finite 1-D ``float64`` array, or raise."""
+    return _as_real_array(value, name, 1, "a 1-D array", "a 1-D array")
 
 
 def as_nonnegative_array(value, name: str = "y") -> np.ndarray:

@@ -33,7 +33,7 @@ import sys
 
 import numpy as np
 
-from ._validate import as_matrix, check_lam, check_positive_float, check_positive_int, check_rng
+from ._validate import as_matrix, as_vector, check_lam, check_positive_float, check_positive_int, check_rng
 
 __all__ = [
     "init_relu_params",
@@ -64,7 +64,7 @@ def _check_params(params, name: str = "params", d_in: int | None = None) -> dict
     m = W.shape[0]
     out = {"W": W.copy()}
     for key in ("b", "v"):
-        a = _as_vector(params[key], f"{name}['{key}']")
+        a = as_vector(params[key], f"{name}['{key}']")
         if a.shape != (m,):
             raise ValueError(f"{name}['{key}'] must have shape ({m},) to match {name}['W'] of shape {W.shape}, got {a.shape}")
         out[key] = a.copy()
@@ -81,23 +81,9 @@ def _check_params(params, name: str = "params", d_in: int | None = None) -> dict
     return out
 
 
-def _as_vector(value, name: str) -> np.ndarray:
-    if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(f"{name} must be a 1-D array of real numbers, got {type(value).__name__}")
-    a = np.asarray(value)
-    if a.dtype == object or a.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be a 1-D array of real numbers, got dtype {a.dtype}")
-    if a.ndim != 1:
-        raise ValueError(f"{name} must be a 1-D array, got shape {a.shape}")
-    a = a.astype(np.float64, copy=False)
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} must be finite, but it contains NaN or infinite entries")
-    return a
-
-
 def _check_data(X, y):
     X = as_matrix(X, "X")
-    y = _as_vector(y, "y")
+    y = as_vector(y, "y")
     if y.shape[0] != X.shape[0]:
         raise ValueError(f"y must have one target per row of X: X has {X.shape[0]} rows, y has {y.shape[0]} entries")
     if X.shape[0] == 0:
