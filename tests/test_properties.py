@@ -114,3 +114,27 @@ def test_scalar_minimizer_is_global_on_a_grid(y, lam, L):
     gmin = np.min(0.5 * (grid - y) ** 2 + 0.5 * lam * L * grid ** (2.0 / L))
     for v in s:
         assert wdlib.scalar_objective(v, y, lam, L) <= gmin + 1e-12 * max(1.0, y * y)
+
+
+@SETTINGS
+@given(data=st.data(), Y=targets(), lam=lams, seed=st.integers(0, 2**32 - 1))
+def test_hessian_trace_and_spectrum_invariant_along_orbits(data, Y, lam, seed):
+    """At any point (not only minimizers) the orbit map is an isometry preserving F,
+    so the Hessian at an orbit point is orthogonally similar: same trace, same spectrum."""
+    weights = data.draw(weight_lists(Y))
+    moved = wdlib.random_orbit_point(weights, seed)
+    H0, H1 = wdlib.hessian(weights, Y, lam), wdlib.hessian(moved, Y, lam)
+    scale = max(1.0, np.abs(H0).max())
+    np.testing.assert_allclose(wdlib.hessian_trace(moved, Y, lam), np.trace(H0), rtol=1e-10, atol=1e-10 * scale)
+    np.testing.assert_allclose(np.linalg.eigvalsh(H1), np.linalg.eigvalsh(H0), rtol=0, atol=1e-9 * scale)
+
+
+@SETTINGS
+@given(Y=targets(), L=st.integers(1, 5), lam=st.floats(0.01, 3.0), extra=st.integers(0, 2))
+def test_trace_closed_form_at_minimizers(Y, L, lam, extra):
+    """The closed form of the trace at a minimizer equals the trace of the dense Hessian there."""
+    widths = [min(Y.shape) + extra] * (L - 1)
+    W = wdlib.minimizer_factors(Y, lam, L, widths=widths)
+    H = wdlib.hessian(W, Y, lam)
+    np.testing.assert_allclose(wdlib.hessian_trace_at_minimizer(Y, lam, L, widths=widths), np.trace(H),
+                               rtol=1e-9, atol=1e-9)
