@@ -8,20 +8,18 @@
   eigenvalues of P^T P, and never above the norm of random factorizations.
 """
 
-from functools import reduce
 
 import numpy as np
 import pytest
 
 import wdlib
+from _reference import product, direct_loss, fd_grad
 
 
 def rand_weights(rng, dims, scale=0.8):
     return [scale * rng.standard_normal((dims[l + 1], dims[l])) for l in range(len(dims) - 1)]
 
 
-def product(weights):
-    return reduce(lambda acc, W: W @ acc, weights[1:], weights[0])
 
 
 def low_rank(rng, m, n, r, scale=1.0):
@@ -30,22 +28,8 @@ def low_rank(rng, m, n, r, scale=1.0):
     return scale * rng.standard_normal((m, r)) @ rng.standard_normal((r, n))
 
 
-def direct_loss(weights, Y, lam):
-    return 0.5 * np.sum((product(weights) - Y) ** 2) + 0.5 * lam * sum(np.sum(W**2) for W in weights)
 
 
-def fd_grad(weights, Y, lam, h=1e-6):
-    out = []
-    for l, W in enumerate(weights):
-        G = np.zeros_like(W)
-        for idx in np.ndindex(*W.shape):
-            p = [w.copy() for w in weights]
-            m = [w.copy() for w in weights]
-            p[l][idx] += h
-            m[l][idx] -= h
-            G[idx] = (direct_loss(p, Y, lam) - direct_loss(m, Y, lam)) / (2 * h)
-        out.append(G)
-    return out
 
 
 # ---------------------------------------------------------------- imbalance

@@ -1,6 +1,6 @@
 """Tests of wdlib.model against independent computations.
 
-loss: the defining formula written out with functools.reduce and np.linalg.norm;
+loss: the defining formula written out directly (tests/_reference.py);
 grad: central finite differences of the loss, entry by entry;
 prefix/suffix products: direct products and the identity P = A[l] W[l] B[l].
 """
@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import wdlib
+from _reference import direct_loss, fd_grad
 
 # (depth, layer widths d_0, ..., d_L), deliberately non-square and non-monotone.
 SHAPES = [
@@ -34,23 +35,8 @@ def direct_product(weights):
     return reduce(lambda acc, W: acc @ W, reversed(weights[1:]), np.eye(weights[-1].shape[0])) @ weights[0]
 
 
-def direct_loss(weights, Y, lam):
-    P = np.linalg.multi_dot(list(reversed(weights))) if len(weights) > 1 else weights[0]
-    return 0.5 * np.linalg.norm(P - Y, "fro") ** 2 + 0.5 * lam * sum(np.linalg.norm(W, "fro") ** 2 for W in weights)
 
 
-def fd_grad(weights, Y, lam, h=1e-6):
-    out = []
-    for l, W in enumerate(weights):
-        G = np.zeros_like(W)
-        for idx in np.ndindex(*W.shape):
-            plus = [w.copy() for w in weights]
-            minus = [w.copy() for w in weights]
-            plus[l][idx] += h
-            minus[l][idx] -= h
-            G[idx] = (direct_loss(plus, Y, lam) - direct_loss(minus, Y, lam)) / (2 * h)
-        out.append(G)
-    return out
 
 
 @pytest.mark.parametrize("depth,dims", SHAPES)

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import wdlib
+from _reference import direct_loss as F
 
 SETTINGS = settings(deadline=None, max_examples=40, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -37,11 +38,6 @@ def weight_lists(draw, Y=None):
     return [scale * g.standard_normal((d[l + 1], d[l])) for l in range(L)]
 
 
-def F(weights, Y, lam):
-    P = weights[0]
-    for W in weights[1:]:
-        P = W @ P
-    return 0.5 * np.sum((P - Y) ** 2) + 0.5 * lam * sum(np.sum(W * W) for W in weights)
 
 
 @SETTINGS
