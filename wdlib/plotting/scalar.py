@@ -9,18 +9,16 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.lines import Line2D
 
-from .._validate import check_depth
+from .._validate import as_vector, check_depth
 from ._style import COLORS, new_figure
 
 __all__ = ["plot_scalar_objective", "plot_scalar_bifurcation"]
 
 
 def _finite_1d(value, name):
-    a = np.asarray(value, dtype=float)
-    if a.ndim != 1 or a.size < 2:
+    a = as_vector(value, name)
+    if a.size < 2:
         raise ValueError(f"{name} must be a 1-D array with at least 2 entries, got shape {a.shape}")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} must be finite")
     return a
 
 
