@@ -71,7 +71,7 @@ def row_minimizer_vs_gd(rng):
     W0 = [w + 0.1 * rng.standard_normal(w.shape) for w in wdlib.balanced_factors(Y, L)]
 
     def error(steps):
-        W, _ = wdlib.gradient_descent(Y, L, lam, steps=steps, lr=lr, init=W0)
+        W, _ = wdlib.gradient_descent(Y, lam, L, steps=steps, lr=lr, init=W0)
         return np.linalg.norm(wdlib.end_to_end(W) - P) / np.linalg.norm(P)
 
     lo, hi = 0, 64
@@ -80,7 +80,7 @@ def row_minimizer_vs_gd(rng):
     while hi - lo > 1:  # the fewest steps that reach the target
         mid = (lo + hi) // 2
         lo, hi = (mid, hi) if error(mid) > target else (lo, mid)
-    t_gd = median_time(lambda: wdlib.gradient_descent(Y, L, lam, steps=hi, lr=lr, init=W0), repeat=3)
+    t_gd = median_time(lambda: wdlib.gradient_descent(Y, lam, L, steps=hi, lr=lr, init=W0), repeat=3)
     t = median_time(lambda: wdlib.minimizer(Y, lam, L))
     return dict(row="gradient descent to 1e-8 / minimizer", size=f"12x8, L=3, {hi} steps (lr={lr}, warm start)",
                 time_s=t_gd, ref_s=t, ratio=t_gd / t, target="report speedup", met=True)

@@ -103,10 +103,10 @@ def test_steps_to_tolerance_matches_gradient_descent():
     rng = np.random.default_rng(1)
     Y = rng.standard_normal((4, 3))
     lam = 0.4
-    res = wdlib.steps_to_tolerance(Y, 2, lam, 0.1, 0.3, rng=2, rtol=1e-9, max_steps=3000)
+    res = wdlib.steps_to_tolerance(Y, lam, 2, 0.1, 0.3, rng=2, rtol=1e-9, max_steps=3000)
     assert res["status"] == "converged" and res["errors"][-1] <= 1e-9
     assert res["errors"].size == res["steps"] + 1 and np.all(res["errors"][:-1] > 1e-9)
-    W, _ = wdlib.gradient_descent(Y, 2, lam, steps=res["steps"], lr=0.1, init_scale=0.3, rng=2)
+    W, _ = wdlib.gradient_descent(Y, lam, 2, steps=res["steps"], lr=0.1, init_scale=0.3, rng=2)
     for a, b in zip(W, res["weights"]):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
     P_star = wdlib.minimizer(Y, lam, 2)
@@ -116,22 +116,22 @@ def test_steps_to_tolerance_matches_gradient_descent():
 def test_steps_to_tolerance_stall_and_divergence():
     rng = np.random.default_rng(1)
     Y = rng.standard_normal((4, 3))
-    stall = wdlib.steps_to_tolerance(Y, 3, 0.5, 0.1, 1e-3, rng=0, max_steps=300)
+    stall = wdlib.steps_to_tolerance(Y, 0.5, 3, 0.1, 1e-3, rng=0, max_steps=300)
     assert stall["status"] == "not converged" and stall["steps"] is None
     assert stall["errors"].size == 301
     assert np.linalg.norm(wdlib.end_to_end(stall["weights"])) < 1e-10
-    div = wdlib.steps_to_tolerance(Y, 2, 0.5, 5.0, 1.0, rng=0, max_steps=300)
+    div = wdlib.steps_to_tolerance(Y, 0.5, 2, 5.0, 1.0, rng=0, max_steps=300)
     assert div["status"] == "diverged" and div["steps"] is None
     with pytest.raises(FloatingPointError):
-        wdlib.gradient_descent(Y, 2, 0.5, steps=300, lr=5.0, init_scale=1.0, rng=0)
+        wdlib.gradient_descent(Y, 0.5, 2, steps=300, lr=5.0, init_scale=1.0, rng=0)
     # a zero target: absolute error, converges to the zero minimizer
-    zero = wdlib.steps_to_tolerance(Y, 2, 10.0, 0.05, 0.1, rng=0, rtol=1e-8, max_steps=2000)
+    zero = wdlib.steps_to_tolerance(Y, 10.0, 2, 0.05, 0.1, rng=0, rtol=1e-8, max_steps=2000)
     assert zero["status"] == "converged"
 
 
 def test_steps_to_tolerance_custom_target():
     Y = np.array([[2.0, 0.0], [0.0, 1.0]])
-    res = wdlib.steps_to_tolerance(Y, 1, 0.0, 0.5, 0.1, rng=0, target=Y, rtol=1e-10, max_steps=200)
+    res = wdlib.steps_to_tolerance(Y, 0.0, 1, 0.5, 0.1, rng=0, target=Y, rtol=1e-10, max_steps=200)
     assert res["status"] == "converged"
 
 
@@ -166,13 +166,13 @@ def test_bad_inputs(noisy):
     with pytest.raises(ValueError, match="Y must be nonzero"):
         wdlib.optimal_regularization(np.zeros((2, 2)), np.ones((2, 2)), 2)
     with pytest.raises(ValueError, match="lr"):
-        wdlib.steps_to_tolerance(Y, 2, 0.1, 0.0, 0.1)
+        wdlib.steps_to_tolerance(Y, 0.1, 2, 0.0, 0.1)
     with pytest.raises(ValueError, match="rtol"):
-        wdlib.steps_to_tolerance(Y, 2, 0.1, 0.1, 0.1, rtol=0.0)
+        wdlib.steps_to_tolerance(Y, 0.1, 2, 0.1, 0.1, rtol=0.0)
     with pytest.raises(ValueError, match="target"):
-        wdlib.steps_to_tolerance(Y, 2, 0.1, 0.1, 0.1, target=np.zeros((2, 2)))
+        wdlib.steps_to_tolerance(Y, 0.1, 2, 0.1, 0.1, target=np.zeros((2, 2)))
     with pytest.raises(ValueError, match="init_scale"):
-        wdlib.steps_to_tolerance(Y, 2, 0.1, 0.1, -1.0)
+        wdlib.steps_to_tolerance(Y, 0.1, 2, 0.1, -1.0)
 
 
 # ---- figures (wdlib.plotting.training) ------------------------------------------------------
@@ -184,7 +184,7 @@ def test_training_figures_draw_the_data(noisy):
     import matplotlib.pyplot as plt
 
     Y, X = noisy
-    _, hist = wdlib.gradient_descent(Y, 2, 0.3, steps=50, lr=0.05, rng=0)
+    _, hist = wdlib.gradient_descent(Y, 0.3, 2, steps=50, lr=0.05, rng=0)
     fig = wdlib.plotting.plot_loss_gaps({"run": hist}, wdlib.minimum_value(Y, 0.3, 2))
     np.testing.assert_allclose(fig.axes[0].lines[0].get_ydata(),
                                np.maximum(hist["loss"] - wdlib.minimum_value(Y, 0.3, 2), 1e-16))

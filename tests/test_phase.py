@@ -1,5 +1,7 @@
 """Tests of wdlib.phase: ranks, phase diagrams, threshold bisection, Hessian at zero, continuation."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -136,7 +138,13 @@ def test_continuation_hysteresis_scalar():
 def test_continuation_matrix_l2_follows_global_minimizer():
     Y = _low_rank((3, 4), 2, 9)
     lams = np.linspace(0.1, 2.0, 5)
-    res = wdlib.continuation(Y, lams, 2, wdlib.init_weights(Y, 2, init_scale=0.5, rng=0), steps=20000, lr=0.05, tol=1e-11)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = wdlib.continuation(Y, lams, 2, wdlib.init_weights(Y, 2, init_scale=0.5, rng=0), steps=20000,
+                                 lr=0.05, tol=1e-11)
+    # convergence is reported per value, and warned about once exactly when some value missed tol
+    assert res["converged"].shape == lams.shape
+    assert [issubclass(w.category, wdlib.ConvergenceWarning) for w in caught] == [not res["converged"].all()]
     for k, lam in enumerate(lams):
         np.testing.assert_allclose(res["s"][k], wdlib.minimizer_singular_values(Y, lam, 2), atol=1e-8)
 

@@ -21,7 +21,7 @@ def _close_figures():
 
 def _run(lam, depth=3, steps=50, lr=0.01, shape=(2, 4), widths=(3, 5)):
     Y = np.arange(1.0, 1.0 + shape[0] * shape[1]).reshape(shape) / 5
-    _, hist = wdlib.gradient_descent(Y, depth, lam, widths=list(widths)[: depth - 1], steps=steps, lr=lr,
+    _, hist = wdlib.gradient_descent(Y, lam, depth, widths=list(widths)[: depth - 1], steps=steps, lr=lr,
                                      init_scale=0.5, rng=3)
     return hist
 

@@ -40,7 +40,7 @@ def test_gradient_descent_lands_on_minimizer(rng, depth, shape, y):
     lam = 0.2
     k = min(shape)
     init = [w + 0.2 * rng.standard_normal(w.shape) for w in wdlib.balanced_factors(Y, depth, widths=[k] * (depth - 1))]
-    W, hist = wdlib.gradient_descent(Y, depth, lam, steps=20000, lr=0.1, init=init, tol=1e-10)
+    W, hist = wdlib.gradient_descent(Y, lam, depth, steps=20000, lr=0.1, init=init, tol=1e-10)
     assert hist["steps"] < 20000
     P_star = wdlib.minimizer(Y, lam, depth)
     np.testing.assert_allclose(product(W), P_star, atol=1e-8)
@@ -141,7 +141,7 @@ def test_minimum_value_not_beaten_by_random_points_or_gd(rng, depth):
         V = wdlib.init_weights(Y, depth, init_scale=rng.uniform(0.1, 1.5), rng=rng)
         assert direct_loss(V, Y, lam) >= fmin
     for seed in range(2):
-        Wgd, hist = wdlib.gradient_descent(Y, depth, lam, steps=300, lr=0.05, init_scale=0.5, rng=seed)
+        Wgd, hist = wdlib.gradient_descent(Y, lam, depth, steps=300, lr=0.05, init_scale=0.5, rng=seed)
         assert hist["loss"][-1] >= fmin - 1e-12
     # the value: sum_i g(s_i; y_i) over all min(m, n) singular values (independent formula)
     s = wdlib.minimizer_singular_values(Y, lam, depth)

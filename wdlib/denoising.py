@@ -195,7 +195,7 @@ def optimal_regularization(Y, X, depth, lams=None) -> dict:
     }
 
 
-def steps_to_tolerance(Y, depth, lam, lr, init_scale, rng=0, rtol=1e-8, max_steps=20000, target=None, widths=None) -> dict:
+def steps_to_tolerance(Y, lam, depth, lr, init_scale, rng=0, rtol=1e-8, max_steps=20000, target=None, widths=None) -> dict:
     r"""Gradient descent until the end-to-end matrix is within ``rtol`` of the minimizer.
 
     Plain gradient descent :math:`W_l \leftarrow W_l - \eta \nabla_{W_l} F`
@@ -207,8 +207,8 @@ def steps_to_tolerance(Y, depth, lam, lr, init_scale, rng=0, rtol=1e-8, max_step
     Parameters
     ----------
     Y : array_like
-    depth : int
     lam : float
+    depth : int
     lr : float
         Step size :math:`\eta > 0`.
     init_scale : float

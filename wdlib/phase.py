@@ -12,6 +12,8 @@ threshold, and warm-started gradient-descent continuations (hysteresis).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ._validate import (
@@ -29,7 +31,7 @@ from ._validate import (
 from .model import _grad
 from .scalar import scalar_local_minimizer, scalar_minimizers, spinodal_lambda, _collapse_lambdas
 from .solve import minimizer
-from .training import gradient_descent
+from .training import ConvergenceWarning, gradient_descent
 
 __all__ = [
     "minimizer_rank",
@@ -227,8 +229,14 @@ def continuation(Y, lams, depth, init, steps=2000, lr=0.1, tol=1e-12) -> dict:
     dict
         ``"s"``: the singular values of the end-to-end matrix after each value,
         shape ``(len(lams), min(Y.shape))``; ``"loss"``: the final objective;
-        ``"steps"``: the number of steps taken; ``"weights"``: the final weights
-        of the last value.
+        ``"steps"``: the number of steps taken; ``"converged"``: whether the
+        gradient norm reached ``tol`` at each value; ``"weights"``: the final
+        weights of the last value.
+
+    Warns
+    -----
+    ConvergenceWarning
+        Once, naming the values of :math:`\lambda` at which ``tol`` was not reached.
     """
     Y = as_matrix(Y, "Y")
     lams = as_nonnegative_vector(lams)
@@ -237,13 +245,22 @@ def continuation(Y, lams, depth, init, steps=2000, lr=0.1, tol=1e-12) -> dict:
     steps = check_positive_int(steps, "steps", minimum=1)
     lr = check_positive_float(lr, "lr")
     tol = check_positive_float(tol, "tol", allow_zero=True)
-    svals, losses, nsteps = [], [], []
+    svals, losses, nsteps, conv = [], [], [], []
     for lam in lams:
-        W, hist = gradient_descent(Y, L, float(lam), steps=steps, lr=lr, init=W, tol=tol, progress=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)  # reported once below
+            W, hist = gradient_descent(Y, float(lam), L, steps=steps, lr=lr, init=W, tol=tol, progress=False)
+        conv.append(hist.success)
         P = W[0]
         for M in W[1:]:
             P = M @ P
         svals.append(np.linalg.svd(P, compute_uv=False))
         losses.append(hist["loss"][-1])
         nsteps.append(hist["steps"])
-    return {"s": np.array(svals), "loss": np.array(losses), "steps": np.array(nsteps), "weights": W}
+    conv = np.array(conv, dtype=bool)
+    if not conv.all():
+        bad = ", ".join(f"{lam:.4g}" for lam in lams[~conv])
+        warnings.warn(f"continuation: tol={tol:g} not reached within steps={steps} at lam = {bad}",
+                      ConvergenceWarning, stacklevel=2)
+    return {"s": np.array(svals), "loss": np.array(losses), "steps": np.array(nsteps), "converged": conv,
+            "weights": W}

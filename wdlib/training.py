@@ -9,13 +9,22 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 
 import numpy as np
+from scipy.optimize import OptimizeResult
 
 from ._validate import as_matrix, check_depth, check_lam, check_positive_float, check_positive_int, check_rng, check_weights, check_widths
 from .model import _grad, _product
 
-__all__ = ["gradient_descent", "init_weights"]
+__all__ = ["gradient_descent", "init_weights", "ConvergenceWarning"]
+
+#: Gradient-norm tolerance against which a run without ``tol`` is judged.
+DEFAULT_GTOL = 1e-6
+
+
+class ConvergenceWarning(UserWarning):
+    """An iterative routine stopped before reaching the requested tolerance."""
 
 
 def init_weights(shape_or_Y, depth, widths=None, init_scale=0.1, rng=0) -> list[np.ndarray]:
@@ -63,7 +72,7 @@ def _show_progress(progress):
     return sys.stderr.isatty()
 
 
-def gradient_descent(Y, depth, lam, widths=None, steps=1000, lr=1e-2, init_scale=0.1, rng=0,
+def gradient_descent(Y, lam, depth, widths=None, steps=1000, lr=1e-2, init_scale=0.1, rng=0,
                      init=None, tol=None, progress=None):
     r"""Plain gradient descent :math:`W_l \leftarrow W_l - \eta\, \partial F/\partial W_l`.
 
@@ -71,10 +80,10 @@ def gradient_descent(Y, depth, lam, widths=None, steps=1000, lr=1e-2, init_scale
     ----------
     Y : array_like, shape ``(d_L, d_0)``
         Target.
-    depth : int
-        :math:`L \ge 1`.
     lam : float
         :math:`\lambda \ge 0`.
+    depth : int
+        :math:`L \ge 1`.
     widths : sequence of int, optional
         Hidden widths (default :math:`\min(d_0, d_L)` each); ignored if ``init`` is given.
     steps : int
@@ -88,7 +97,10 @@ def gradient_descent(Y, depth, lam, widths=None, steps=1000, lr=1e-2, init_scale
     init : list of array_like, optional
         Explicit starting weights (then ``widths``, ``init_scale`` and ``rng`` are unused).
     tol : float, optional
-        Stop early once the largest layer-gradient Frobenius norm is below ``tol``.
+        Stop early once the largest layer-gradient Frobenius norm is at most
+        ``tol``. If ``tol`` is given and not reached within ``steps``, a
+        :class:`ConvergenceWarning` is issued. Without ``tol`` all ``steps`` are
+        taken and convergence is judged against ``1e-6`` (reported, not warned).
     progress : bool, optional
         Print progress to stderr. By default only in an interactive terminal,
         never under pytest or CI, and never inside a notebook (whose outputs must
@@ -98,12 +110,41 @@ def gradient_descent(Y, depth, lam, widths=None, steps=1000, lr=1e-2, init_scale
     -------
     weights : list of ndarray
         The final layers.
-    history : dict
+    history : scipy.optimize.OptimizeResult
+        A dict with attribute access, as SciPy's optimizers return:
         ``"loss"``: objective before each step and after the last one (length
         ``n + 1`` for ``n`` steps taken); ``"imbalance"``: array of shape
         ``(n + 1, L - 1)`` with :math:`\|D_l\|_F` at the same times;
         ``"grad_norm"``: largest layer-gradient norm at the same times;
-        ``"steps"``: ``n``.
+        ``"steps"`` and ``"nit"``: ``n``; ``"success"`` (alias
+        ``"converged"``): whether the final gradient norm is at most the
+        tolerance (``tol``, or ``1e-6`` when ``tol`` is None); ``"status"``:
+        ``0`` converged, ``1`` step budget exhausted; ``"message"``: a sentence
+        saying which.
+
+    Warns
+    -----
+    ConvergenceWarning
+        When ``tol`` was given and the step budget ran out before it was reached.
+
+    Notes
+    -----
+    Gradient descent finds *a* critical point, not necessarily the global
+    minimizer. For :math:`L \ge 3` the origin is a strict local minimizer
+    (chapter *The scalar problem*): a start much smaller than the escape
+    threshold of a mode stays at zero in that mode. The default
+    ``init_scale=0.1`` escapes for targets whose singular values are of order
+    one and :math:`\lambda` well below the collapse value; for other scales
+    start at a fraction of :math:`\|Y\|^{1/L}`, or from
+    :func:`wdlib.balanced_factors` of a guess.
+
+    Examples
+    --------
+    >>> import numpy as np, wdlib
+    >>> Y = np.diag([3.0, 1.0])
+    >>> W, hist = wdlib.gradient_descent(Y, 0.1, 2, steps=5000, lr=0.1, tol=1e-10)
+    >>> hist.success, bool(np.allclose(wdlib.end_to_end(W), wdlib.minimizer(Y, 0.1, 2)))
+    (True, True)
 
     Raises
     ------
@@ -157,10 +198,24 @@ def gradient_descent(Y, depth, lam, widths=None, steps=1000, lr=1e-2, init_scale
                 print(f"\rstep {n}/{steps}  loss {losses[-1]:.6g}", end="", file=sys.stderr, flush=True)
     if show:
         print(file=sys.stderr)
-    history = {
-        "loss": np.array(losses),
-        "imbalance": np.array(imbs).reshape(len(losses), L - 1),
-        "grad_norm": np.array(gnorms),
-        "steps": n,
-    }
+    gtol = DEFAULT_GTOL if tol is None else tol
+    success = bool(gnorms[-1] <= gtol)
+    if success:
+        message = f"converged: gradient norm {gnorms[-1]:.3g} <= {gtol:.3g} after {n} steps"
+    else:
+        message = (f"not converged: gradient norm {gnorms[-1]:.3g} > {gtol:.3g} after {n} steps "
+                   f"(the step budget, steps={steps}, ran out)")
+    if tol is not None and not success:
+        warnings.warn(f"gradient_descent {message}; raise steps or lr", ConvergenceWarning, stacklevel=2)
+    history = OptimizeResult(
+        loss=np.array(losses),
+        imbalance=np.array(imbs).reshape(len(losses), L - 1),
+        grad_norm=np.array(gnorms),
+        steps=n,
+        nit=n,
+        success=success,
+        converged=success,
+        status=0 if success else 1,
+        message=message,
+    )
     return W, history

@@ -12,8 +12,8 @@ __all__: list[str] = []
 COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
 
 RC = {
-    "figure.dpi": 100,
-    "savefig.dpi": 100,
+    "figure.dpi": 200,
+    "savefig.dpi": 200,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": True,
