@@ -358,7 +358,9 @@ def hessian_spectrum(weights, Y, lam, k=None, method="auto", which="largest") ->
 
     op = sla.LinearOperator((N, N), matvec=matvec, dtype=float)
     v0 = np.random.default_rng(0).standard_normal(N)
-    ev = sla.eigsh(op, k=k, which=_WHICH[which], v0=v0, return_eigenvectors=False, tol=0)
+    # ARPACK's 'BE' needs k >= 2; for k = 1 'both' means the largest one (as the dense split)
+    mode = _WHICH["largest"] if which == "both" and k == 1 else _WHICH[which]
+    ev = sla.eigsh(op, k=k, which=mode, v0=v0, return_eigenvectors=False, tol=0)
     return np.sort(ev)
 
 
