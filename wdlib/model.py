@@ -1,6 +1,6 @@
 r"""The regularized deep linear network: end-to-end matrix, objective, gradient.
 
-Conventions (``shared/MATH.md`` and the chapter :doc:`balancedness`): depth
+Conventions (the book's notation page and the chapter *Balancedness*): depth
 :math:`L \ge 1`, layers ``weights = [W_1, ..., W_L]`` with ``W_l`` of shape
 ``(d_l, d_{l-1})``, end-to-end matrix :math:`P = W_L \cdots W_1` and
 
