@@ -89,7 +89,7 @@ def plot_factorization_check(depths, optimized, closed_form, labels, layer_pairs
     layer_pairs : sequence of k array_like of shape ``(p, 2)``
         For each matrix, pairs (predicted :math:`\sigma_i(P)^{1/L}`, measured
         singular value of a layer of the optimizer's factorization), pooled
-        over layers and depths. Drawn against the diagonal on log axes.
+        over layers and depths. Drawn against the diagonal.
 
     Returns
     -------
@@ -117,15 +117,17 @@ def plot_factorization_check(depths, optimized, closed_form, labels, layer_pairs
     pairs = [np.asarray(p, dtype=float).reshape(-1, 2) for p in layer_pairs]
     if any(np.any(p <= 0) or not np.all(np.isfinite(p)) for p in pairs):
         raise ValueError("layer_pairs must hold finite positive (predicted, measured) values")
-    fig, (ax1, ax2) = new_figure(ncols=2, width=9.5, height=4.0)
+    fig, (ax1, ax2) = new_figure(ncols=2, width=9.5, height=4.6)
     for i, label in enumerate(labels):
         color = COLORS[i % len(COLORS)]
         ax1.plot(depths, closed_form[i], color=color, lw=1.5, label=label)
         ax1.plot(depths, optimized[i], "o", color=color, mfc="none", ms=7)
-        ax2.loglog(pairs[i][:, 0], pairs[i][:, 1], "o", color=color, mfc="none", ms=6)
-    lo = min(p.min() for p in pairs) / 1.3
-    hi = max(p.max() for p in pairs) * 1.3
-    ax2.loglog([lo, hi], [lo, hi], color="0.3", lw=1.0, zorder=0)
+        ax2.plot(pairs[i][:, 0], pairs[i][:, 1], "o", color=color, mfc="none", ms=6)
+    lo = min(p.min() for p in pairs)
+    hi = max(p.max() for p in pairs)
+    pad = 0.05 * (hi - lo) if hi > lo else 0.1 * hi
+    ax2.plot([lo - pad, hi + pad], [lo - pad, hi + pad], color="0.3", lw=1.0, zorder=0)
+    ax2.set_aspect("equal", adjustable="datalim")
     ax1.set_xlabel("depth $L$")
     ax1.set_ylabel(r"least $\sum_l \|W_l\|_F^2$")
     ax1.set_title("least total squared norm")
@@ -135,7 +137,7 @@ def plot_factorization_check(depths, optimized, closed_form, labels, layer_pairs
     handles, names = ax1.get_legend_handles_labels()
     handles += [Line2D([], [], color="0.3", lw=1.5), Line2D([], [], ls="", marker="o", color="0.3", mfc="none")]
     names += ["closed form (left), diagonal (right)", "optimizer"]
-    fig.legend(handles, names, loc="outside right center", fontsize=9)
+    fig.legend(handles, names, loc="outside lower center", ncol=3, fontsize=9)
     return fig
 
 
