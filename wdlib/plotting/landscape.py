@@ -76,8 +76,9 @@ def plot_layer_norms(groups, labels, predicted, titles=None, predicted_labels=No
 
     Minimizers with the same label share a marker and a color and appear once
     in the legend (e.g. one label per method that found them); the markers of
-    one layer are spread slightly sideways so that they do not hide each
-    other. Legends sit below the axes, outside the data.
+    one layer are spread sideways so that they do not hide each other, and the
+    labels of the dashed lines sit between the first two layers, where there
+    are no markers. Legends sit below the axes, outside the data.
 
     Parameters
     ----------
@@ -106,7 +107,7 @@ def plot_layer_norms(groups, labels, predicted, titles=None, predicted_labels=No
         count = len(norms)
         for k, (n, lab) in enumerate(zip(norms, labs)):
             n = np.asarray(n, dtype=float)
-            x = np.arange(1, n.size + 1) + 0.3 * (k - (count - 1) / 2) / max(count, 1)
+            x = np.arange(1, n.size + 1) + 0.5 * (k - (count - 1) / 2) / max(count, 1)
             j = kinds.index(lab)
             first = labs.index(lab) == k
             ax.plot(x, n, markers[j % len(markers)], color=COLORS[j % len(COLORS)],
@@ -115,11 +116,12 @@ def plot_layer_norms(groups, labels, predicted, titles=None, predicted_labels=No
         for i, p in enumerate(preds):
             ax.axhline(p, color="0.3", ls="--", lw=1, zorder=0)
             if plabs is not None and i < len(plabs) and plabs[i]:
-                ax.annotate(plabs[i], (depth + 0.3, p), xytext=(0, 3), textcoords="offset points",
-                            fontsize=8, ha="right", va="bottom", color="0.25")
+                x_text = 1.5 if depth > 1 else 1.3
+                ax.annotate(plabs[i], (x_text, p), xytext=(0, 3), textcoords="offset points",
+                            fontsize=9, ha="center", va="bottom", color="0.25")
         top = max([float(np.max(n)) for n in norms] + [float(p) for p in preds])
         ax.set_ylim(0.0, 1.25 * top if top > 0 else 1.0)
-        ax.set_xlim(0.6, depth + 0.4)
+        ax.set_xlim(0.55, depth + 0.45)
         ax.ticklabel_format(axis="y", useOffset=False)
         ax.set_xticks(np.arange(1, depth + 1))
         ax.set_xlabel("layer $l$")
