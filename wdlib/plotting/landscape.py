@@ -27,7 +27,7 @@ def plot_tie_wells(s, wells, well_labels, ts, segment, minimum):
     minimum : float
         The global minimum :math:`\min F` (a horizontal line).
     """
-    fig, (ax1, ax2) = new_figure(ncols=2, width=9.0, height=3.8)
+    fig, (ax1, ax2) = new_figure(ncols=2, width=8.0, height=3.8)
     s = np.asarray(s, dtype=float)
     for k, (w, lab) in enumerate(zip(wells, well_labels)):
         ax1.plot(s, np.asarray(w, dtype=float), color=COLORS[k % len(COLORS)], label=lab)
@@ -35,13 +35,13 @@ def plot_tie_wells(s, wells, well_labels, ts, segment, minimum):
     ax1.set_xlabel("end-to-end singular value $s$ on the path")
     ax1.set_ylabel("$G - G(s=0)$")
     ax1.set_title("(a) one singular value at, above, below $y_c$", fontsize=10)
-    ax1.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3)
+    ax1.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
     ax2.plot(np.asarray(ts, dtype=float), np.asarray(segment, dtype=float), color=COLORS[0], label="$F$ on the segment")
     ax2.axhline(minimum, color=COLORS[1], ls="--", label=r"$\min F$ (closed form)")
     ax2.set_xlabel("$t$ (0: tie=smallest, 1: tie=largest)")
     ax2.set_ylabel("$F$")
     ax2.set_title("(b) between the two global minimizers", fontsize=10)
-    ax2.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
+    ax2.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1)
     return fig
 
 
@@ -126,7 +126,7 @@ def plot_layer_norms(groups, labels, predicted, titles=None, predicted_labels=No
         ax.set_xticks(np.arange(1, depth + 1))
         ax.set_xlabel("layer $l$")
         ax.set_ylabel(r"$\|W_l\|_F^2$")
-        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=min(len(kinds), 2))
+        ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=min(len(kinds), 2))
         if title:
             ax.set_title(title, fontsize=10)
     return fig
