@@ -117,7 +117,7 @@ def plot_layer_norms(groups, labels, predicted, titles=None, predicted_labels=No
             ax.axhline(p, color="0.3", ls="--", lw=1, zorder=0)
             if plabs is not None and i < len(plabs) and plabs[i]:
                 x_text = 1.5 if depth > 1 else 1.3
-                ax.annotate(plabs[i], (x_text, p), xytext=(0, 3), textcoords="offset points",
+                ax.annotate(plabs[i], (x_text, p), xytext=(0, 6), textcoords="offset points",
                             fontsize=9, ha="center", va="bottom", color="0.25")
         top = max([float(np.max(n)) for n in norms] + [float(p) for p in preds])
         ax.set_ylim(0.0, 1.25 * top if top > 0 else 1.0)
