@@ -277,3 +277,176 @@ def test_plots_return_figures():
     fig = wdlib.plotting.plot_layer_norms([[np.ones(3), 2 * np.ones(3)], [np.ones(2)]], [["a", "b"], ["c"]], [[1.0, 2.0], [1.0]], titles=["x", "y"])
     assert len(fig.axes) == 2
     plt.close(fig)
+
+
+def test_plot_layer_norms_one_legend_entry_per_label_and_line_labels():
+    norms = [np.ones(3), 1.1 * np.ones(3), 2 * np.ones(3)]
+    fig = wdlib.plotting.plot_layer_norms([norms], [["GD", "GD", "L-BFGS"]], [[1.0, 2.0]],
+                                          predicted_labels=[["one", "two"]], width=5.0)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["GD", "L-BFGS"]
+    assert {t.get_text() for t in ax.texts} == {"one", "two"}
+    # same label, same marker; markers of one layer are spread sideways, not stacked
+    lines = [l for l in ax.get_lines() if l.get_marker() not in ("None", None, "")]
+    assert lines[0].get_marker() == lines[1].get_marker() != lines[2].get_marker()
+    assert len({float(l.get_xdata()[0]) for l in lines}) == 3
+    # the legend lies below the axes (outside the data)
+    fig.canvas.draw()
+    leg = ax.get_legend().get_window_extent()
+    assert leg.y1 <= ax.get_window_extent().y0 + 1
+    plt.close(fig)
+
+
+
+# ---------------------------------------------------------------- tie_minimizer
+
+def _lbfgs_minimizer(Y, lam, L, widths, seed, scale=0.8):
+    """A local minimizer of F found by L-BFGS from a random start (no closed form involved)."""
+    from scipy.optimize import minimize
+
+    from _reference import direct_loss
+
+    W0 = wdlib.init_weights(Y, L, widths=widths, init_scale=scale, rng=seed)
+    shapes = [w.shape for w in W0]
+
+    def unflat(t):
+        out, k = [], 0
+        for sh in shapes:
+            out.append(t[k:k + sh[0] * sh[1]].reshape(sh))
+            k += sh[0] * sh[1]
+        return out
+
+    def fg(t):
+        W = unflat(t)
+        return direct_loss(W, Y, lam), _flatten(wdlib.grad(W, Y, lam))
+
+    res = minimize(fg, _flatten(W0), jac=True, method="L-BFGS-B",
+                   options={"gtol": 1e-12, "ftol": 0.0, "maxiter": 5000})
+    return unflat(res.x)
+
+
+def _scalar_minimum_brute(y, lam, L):
+    """min_s g(s; y) on a fine grid refined once around the best point (no closed form)."""
+    grid = np.linspace(0.0, 1.5 * y + 1.0, 200001)
+    vals = 0.5 * (grid - y) ** 2 + 0.5 * lam * L * grid ** (2.0 / L)
+    i = int(np.argmin(vals))
+    fine = np.linspace(grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)], 20001)
+    return float(np.min(0.5 * (fine - y) ** 2 + 0.5 * lam * L * fine ** (2.0 / L)))
+
+
+@pytest.mark.parametrize("L", [3, 4])
+def test_tie_minimizer_every_projector_is_a_minimizer(L):
+    lam = 0.2
+    Y = wdlib.exceptional_target((3, 4), lam, L, multiplicity=2, rng=11)
+    brute = sum(_scalar_minimum_brute(y, lam, L) for y in np.linalg.svd(Y, compute_uv=False))
+    rng = np.random.default_rng(12)
+    Ps = []
+    for rank in (0, 1, 1, 1, 2):
+        O = wdlib.random_orthogonal(2, rng)
+        Pi = O[:, :rank] @ O[:, :rank].T
+        P = wdlib.tie_minimizer(Y, lam, L, Pi)
+        assert wdlib.reduced_objective(P, Y, lam, L) == pytest.approx(brute, rel=1e-9)
+        assert np.linalg.matrix_rank(P, tol=1e-8) == 1 + rank
+        Ps.append(P)
+    np.testing.assert_allclose(Ps[0], wdlib.minimizer(Y, lam, L, tie="smallest"), atol=1e-12)
+    np.testing.assert_allclose(Ps[-1], wdlib.minimizer(Y, lam, L, tie="largest"), atol=1e-12)
+    assert min(np.linalg.norm(Ps[i] - Ps[j]) for i in (1, 2, 3) for j in (1, 2, 3) if i < j) > 1e-3
+    # a symmetric block that is not a projector is strictly worse
+    U, y, Vt = np.linalg.svd(Y, full_matrices=False)
+    s_c = (L - 2) / (L - 1) * wdlib.critical_singular_value(lam, L)
+    B = np.flatnonzero(np.abs(y - wdlib.critical_singular_value(lam, L)) <= 1e-10 * y)
+    assert B.size == 2
+    P_half = Ps[0] + 0.5 * s_c * U[:, B] @ Vt[B]
+    assert wdlib.reduced_objective(P_half, Y, lam, L) > brute + 1e-4
+
+
+@pytest.mark.parametrize("L", [3, 4])
+def test_minimizers_found_by_lbfgs_have_the_tie_form(L):
+    lam = 0.2
+    Y = wdlib.exceptional_target((3, 4), lam, L, multiplicity=2, rng=11)
+    best = sum(_scalar_minimum_brute(y, lam, L) for y in np.linalg.svd(Y, compute_uv=False))
+    U, y, Vt = np.linalg.svd(Y, full_matrices=False)
+    yc = wdlib.critical_singular_value(lam, L)
+    s_c = (L - 2) / (L - 1) * yc
+    P0 = wdlib.minimizer(Y, lam, L, tie="smallest")
+    B = np.flatnonzero(np.abs(y - yc) <= 1e-10 * yc)
+    assert B.size == 2
+    ranks = set()
+    for seed in range(6):
+        W = _lbfgs_minimizer(Y, lam, L, [3] * (L - 1), seed)
+        P = wdlib.end_to_end(W)
+        if wdlib.reduced_objective(P, Y, lam, L) > best + 1e-9:
+            continue  # a local, not global, minimizer
+        Pi = U[:, B].T @ (P - P0) @ Vt[B].T / s_c
+        np.testing.assert_allclose(Pi, Pi.T, atol=1e-6)
+        np.testing.assert_allclose(Pi @ Pi, Pi, atol=1e-6)
+        np.testing.assert_allclose(wdlib.tie_minimizer(Y, lam, L, (Pi + Pi.T) / 2), P, atol=1e-6)
+        ranks.add(int(round(np.trace(Pi))))
+    assert len(ranks) >= 2  # independent runs land on different parts of the continuum
+
+
+def test_tie_minimizer_errors():
+    lam, L = 0.3, 3
+    Y = wdlib.exceptional_target((2, 3), lam, L, rng=7)
+    with pytest.raises(ValueError, match="depth must be >= 3 and lam > 0"):
+        wdlib.tie_minimizer(Y, lam, 2, np.eye(1))
+    with pytest.raises(ValueError, match="depth must be >= 3 and lam > 0"):
+        wdlib.tie_minimizer(Y, 0.0, L, np.eye(1))
+    with pytest.raises(ValueError, match="exceptional set"):
+        wdlib.tie_minimizer(np.diag([1.0, 2.0]), lam, L, np.eye(1))
+    with pytest.raises(ValueError, match=r"projector must have shape \(1, 1\)"):
+        wdlib.tie_minimizer(Y, lam, L, np.eye(2))
+    with pytest.raises(ValueError, match="orthogonal projector"):
+        wdlib.tie_minimizer(Y, lam, L, 0.5 * np.eye(1))
+    with pytest.raises(TypeError, match="projector"):
+        wdlib.tie_minimizer(Y, lam, L, "I")
+
+
+# ---------------------------------------------------------------- orbit_alignment
+
+@pytest.mark.parametrize("L", [1, 2, 3, 5])
+def test_orbit_alignment_recovers_a_random_orbit_point(L):
+    rng = np.random.default_rng(13)
+    P = rng.standard_normal((4, 2)) @ rng.standard_normal((2, 5))  # rank 2, widths 3 > rank
+    W = wdlib.balanced_factors(P, L, widths=[3] * (L - 1))
+    Wb = wdlib.random_orbit_point(W, rng)
+    Qs, res = wdlib.orbit_alignment(W, Wb)
+    assert res < 1e-10 and len(Qs) == L - 1
+    Qfull = [np.eye(5)] + Qs + [np.eye(4)]
+    for l, Q in enumerate(Qs):
+        np.testing.assert_allclose(Q.T @ Q, np.eye(Q.shape[0]), atol=1e-12)
+    for l in range(L):
+        np.testing.assert_allclose(Qfull[l + 1] @ W[l] @ Qfull[l].T, Wb[l], atol=1e-10)
+
+
+def test_orbit_alignment_separates_points_off_the_orbit():
+    # same product, unbalanced: not on the orbit of the balanced factors
+    rng = np.random.default_rng(14)
+    P = rng.standard_normal((3, 3))
+    W = wdlib.balanced_factors(P, 3)
+    _, res = wdlib.orbit_alignment(W, [2.0 * W[0], W[1], 0.5 * W[2]])
+    assert res > 0.1
+    # the two global minimizers on the exceptional set have different ranks
+    lam = 0.3
+    Y = wdlib.exceptional_target((2, 3), lam, 3, rng=7)
+    A = wdlib.minimizer_factors(Y, lam, 3, widths=[2, 2], tie="largest")
+    B = wdlib.minimizer_factors(Y, lam, 3, widths=[2, 2], tie="smallest")
+    assert wdlib.orbit_alignment(A, B)[1] > 0.1
+
+
+def test_global_minimizers_from_lbfgs_lie_on_one_orbit():
+    lam, L = 0.1, 3
+    Y = _target((3, 4), [1.0, 0.7, 0.3], seed=15)  # 0.3 < y_c: rank 2 with widths 3
+    W_star = wdlib.minimizer_factors(Y, lam, L, widths=[3, 3])
+    for seed in range(3):
+        W = _lbfgs_minimizer(Y, lam, L, [3, 3], seed, scale=0.6)
+        assert wdlib.is_global_minimizer(W, Y, lam)
+        assert wdlib.orbit_alignment(W_star, W)[1] < 1e-6
+
+
+def test_orbit_alignment_errors():
+    A = [np.ones((2, 3)), np.ones((2, 2))]
+    with pytest.raises(ValueError, match="same layer shapes"):
+        wdlib.orbit_alignment(A, [np.ones((3, 3)), np.ones((2, 3))])
+    with pytest.raises(TypeError, match="weights_a"):
+        wdlib.orbit_alignment(np.ones((2, 2)), A)

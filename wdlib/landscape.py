@@ -1,18 +1,21 @@
-r"""Exceptional targets and certificates of global optimality.
+r"""Exceptional targets, the minimizers on them, orbits and certificates of global optimality.
 
-Chapters *A unique end-to-end minimizer* and *Every layer has the same
-Frobenius norm*. The end-to-end problem left after minimizing over
-factorizations (chapter *Balanced factors and the Schatten quasi-norm*) is
+Chapter *Uniqueness and the invariant layer norm*. The end-to-end problem left
+after minimizing over factorizations (chapter *Balanced factors and the
+Schatten quasi-norm*) is the reduced objective
 
 .. math::
 
-    R(P) = \tfrac12 \|P - Y\|_F^2 + \tfrac{\lambda L}{2} \sum_i \sigma_i(P)^{2/L},
+    G(P) = \tfrac12 \|P - Y\|_F^2 + \tfrac{\lambda L}{2} \sum_i \sigma_i(P)^{2/L},
 
 and its minimizer is unique unless a singular value of :math:`Y` equals
 :math:`y_c(\lambda, L)` (:func:`wdlib.is_exceptional`). This module builds
-targets on that exceptional set, evaluates :math:`R` and :math:`F` along
-paths, and checks candidate minimizers against the closed-form global minimum
-(:func:`wdlib.minimum_value`), the gradient and a finite-difference Hessian.
+targets on that exceptional set and every end-to-end minimizer there
+(:func:`tie_minimizer`), aligns two points of parameter space by the
+orthogonal symmetries (:func:`orbit_alignment`), evaluates :math:`G` and
+:math:`F` along paths, and checks candidate minimizers against the
+closed-form global minimum (:func:`wdlib.minimum_value`), the gradient and a
+finite-difference Hessian.
 
 Parameters are flattened layer by layer, input side first, each layer in C
 (row-major) order: ``np.concatenate([W.ravel() for W in weights])``.
@@ -27,7 +30,7 @@ from .balance import imbalance, numerical_rank, random_orthogonal
 from .hessian import flatten_params, numerical_hessian
 from .model import _grad, loss
 from .scalar import critical_singular_value
-from .solve import minimizer_singular_values, minimum_value
+from .solve import DEFAULT_RTOL, minimizer, minimizer_singular_values, minimum_value
 
 __all__ = [
     "reduced_objective",
@@ -37,16 +40,18 @@ __all__ = [
     "objective_on_segment",
     "optimality_report",
     "is_global_minimizer",
+    "tie_minimizer",
+    "orbit_alignment",
 ]
 
 
 def reduced_objective(P, Y, lam, depth) -> float:
-    r"""The end-to-end objective :math:`R(P) = \frac12\|P - Y\|_F^2 + \frac{\lambda L}{2}\sum_i \sigma_i(P)^{2/L}`.
+    r"""The reduced objective :math:`G(P) = \frac12\|P - Y\|_F^2 + \frac{\lambda L}{2}\sum_i \sigma_i(P)^{2/L}`.
 
-    :math:`R(P)` is the least value of :math:`F` over all factorizations
+    :math:`G(P)` is the least value of :math:`F` over all factorizations
     :math:`W_L \cdots W_1 = P` with hidden widths at least :math:`\operatorname{rank} P`
     (chapter *Balanced factors and the Schatten quasi-norm*), so
-    :math:`\min_P R = \min F`. Singular values below the numerical rank of
+    :math:`\min_P G = \min F`. Singular values below the numerical rank of
     ``P`` are treated as zero (for deep networks :math:`\sigma^{2/L}` would
     magnify rounding noise).
 
@@ -219,7 +224,8 @@ def is_global_minimizer(weights, Y, lam, atol=1e-9) -> bool:
 
     The certificate is the value itself: :math:`F(\theta) \le \min F + \text{atol}\cdot\max(1, \min F)`,
     with :math:`\min F` from the closed form :func:`wdlib.minimum_value`
-    (a theorem of the chapter *A unique end-to-end minimizer*). A point that
+    (chapters *From matrices to numbers* and *Uniqueness and the invariant
+    layer norm*). A point that
     passes is a global minimizer of :math:`F` up to that tolerance, whatever
     its gradient or curvature; see :func:`optimality_report` for those.
     """
@@ -229,3 +235,125 @@ def is_global_minimizer(weights, Y, lam, atol=1e-9) -> bool:
     atol = check_positive_float(atol, "atol", allow_zero=True)
     best = minimum_value(Y, lam, len(weights))
     return bool(loss(weights, Y, lam) <= best + atol * max(1.0, abs(best)))
+
+
+def tie_minimizer(Y, lam, depth, projector, rtol=DEFAULT_RTOL) -> np.ndarray:
+    r"""The end-to-end minimizer :math:`P_0 + s_c\, U_B\, \Pi\, V_B^\top` on the exceptional set.
+
+    Let :math:`k \ge 1` singular values of :math:`Y` equal :math:`y_c(\lambda, L)`
+    (within ``rtol``), with left and right singular vectors the columns of
+    :math:`U_B` and :math:`V_B`, and let :math:`P_0` be the minimizer that
+    drops them (``tie="smallest"``). Every end-to-end minimizer of :math:`F` is
+    :math:`P_0 + s_c U_B \Pi V_B^\top` with :math:`s_c = \frac{L-2}{L-1} y_c`
+    and :math:`\Pi` an orthogonal projector on :math:`\mathbb R^k`, and every
+    such matrix is one (chapter *Uniqueness and the invariant layer norm*).
+    :math:`\Pi = 0` gives ``tie="smallest"``, :math:`\Pi = I` ``tie="largest"``;
+    for :math:`k \ge 2` the rank-one projectors already form a continuum.
+    The matrix does not depend on the SVD used: a rotation of the singular
+    vectors within the block is absorbed by :math:`\Pi`.
+
+    Parameters
+    ----------
+    Y : array_like, shape ``(d_L, d_0)``
+        Target on the exceptional set (:func:`wdlib.is_exceptional` true).
+    lam : float
+        :math:`\lambda > 0`.
+    depth : int
+        :math:`L \ge 3`.
+    projector : array_like, shape ``(k, k)``
+        Symmetric and idempotent (to ``1e-8``), in the basis of the tied
+        singular vectors returned by :func:`numpy.linalg.svd` of ``Y``.
+    rtol : float
+        Relative tolerance for a singular value to count as equal to
+        :math:`y_c`.
+
+    Returns
+    -------
+    ndarray of shape ``(d_L, d_0)``
+
+    Examples
+    --------
+    >>> import numpy as np, wdlib
+    >>> Y = wdlib.exceptional_target((3, 4), 0.2, 4, multiplicity=2, rng=1)
+    >>> e = np.array([0.6, 0.8])
+    >>> P = wdlib.tie_minimizer(Y, 0.2, 4, np.outer(e, e))
+    >>> bool(np.isclose(wdlib.reduced_objective(P, Y, 0.2, 4), wdlib.minimum_value(Y, 0.2, 4)))
+    True
+    """
+    Y = as_matrix(Y, "Y")
+    lam = check_lam(lam)
+    L = check_depth(depth)
+    rtol = check_positive_float(rtol, "rtol", allow_zero=True)
+    if L <= 2 or lam == 0.0:
+        raise ValueError(f"depth must be >= 3 and lam > 0 for a tie; got depth {L}, lam {lam}: the end-to-end minimizer is unique")
+    Pi = as_matrix(projector, "projector")
+    yc = critical_singular_value(lam, L)
+    U, y, Vt = np.linalg.svd(Y, full_matrices=False)
+    block = np.flatnonzero(np.abs(y - yc) <= rtol * yc)
+    k = block.size
+    if k == 0:
+        raise ValueError(f"Y must be on the exceptional set: no singular value equals y_c = {yc:.6g} within rtol = {rtol:g}")
+    if Pi.shape != (k, k):
+        raise ValueError(f"projector must have shape ({k}, {k}), the multiplicity of y_c, got {Pi.shape}")
+    if not (np.allclose(Pi, Pi.T, atol=1e-8) and np.allclose(Pi @ Pi, Pi, atol=1e-8)):
+        raise ValueError("projector must be an orthogonal projector (symmetric and idempotent)")
+    P0 = minimizer(Y, lam, L, tie="smallest", rtol=rtol)
+    s_c = (L - 2) / (L - 1) * yc
+    return P0 + s_c * U[:, block] @ Pi @ Vt[block]
+
+
+def _polar(M):
+    a, _, bt = np.linalg.svd(M)
+    return a @ bt
+
+
+def orbit_alignment(weights_a, weights_b):
+    r"""Orthogonal :math:`Q_1, \dots, Q_{L-1}` carrying ``weights_a`` closest to ``weights_b``.
+
+    The orthogonal symmetries act by
+    :math:`W_l \mapsto Q_l W_l Q_{l-1}^\top` with :math:`Q_0 = I`, :math:`Q_L = I`
+    (:func:`wdlib.random_orbit_point`). Layer by layer from the input side,
+    :math:`Q_l` solves the orthogonal Procrustes problem
+    :math:`\min_Q \|Q W^a_l Q_{l-1}^\top - W^b_l\|_F`, whose solution is the
+    polar factor of :math:`W^b_l Q_{l-1} (W^a_l)^\top`. If ``weights_a`` is
+    balanced and ``weights_b`` lies on its orbit, the residual is zero up to
+    rounding (the freedom of :math:`Q_l` off the range of :math:`W^a_l` is
+    killed by the next layer, whose null space is that complement); so a
+    residual far from zero certifies that the two points are *not* on one orbit.
+
+    Parameters
+    ----------
+    weights_a, weights_b : list of array_like
+        Two points with the same layer shapes.
+
+    Returns
+    -------
+    Qs : list of ndarray
+        ``[Q_1, ..., Q_{L-1}]`` (empty for depth 1).
+    residual : float
+        :math:`\max_l \|Q_l W^a_l Q_{l-1}^\top - W^b_l\|_F`.
+
+    Examples
+    --------
+    >>> import numpy as np, wdlib
+    >>> W = wdlib.minimizer_factors(np.diag([1.0, 0.5]), 0.1, 3)
+    >>> Qs, res = wdlib.orbit_alignment(W, wdlib.random_orbit_point(W, rng=3))
+    >>> bool(res < 1e-12)
+    True
+    """
+    A = check_weights(weights_a, name="weights_a")
+    B = check_weights(weights_b, name="weights_b")
+    if [a.shape for a in A] != [b.shape for b in B]:
+        raise ValueError(f"weights_a and weights_b must have the same layer shapes, got {[a.shape for a in A]} and {[b.shape for b in B]}")
+    L = len(A)
+    Q_prev = np.eye(A[0].shape[1])
+    Qs, residual = [], 0.0
+    for l in range(L):
+        if l < L - 1:
+            Q = _polar(B[l] @ Q_prev @ A[l].T)
+            Qs.append(Q)
+        else:
+            Q = np.eye(A[l].shape[0])
+        residual = max(residual, float(np.linalg.norm(Q @ A[l] @ Q_prev.T - B[l])))
+        Q_prev = Q
+    return Qs, residual

@@ -95,8 +95,10 @@ def is_exceptional(Y, lam, depth, rtol=DEFAULT_RTOL) -> bool:
 
     True exactly when :math:`L \ge 3`, :math:`\lambda > 0` and some singular
     value of ``Y`` is within ``rtol`` (relative) of :math:`y_c(\lambda, L)`.
-    The set has Lebesgue measure zero and is empty for :math:`L \le 2`
-    (chapter *A unique end-to-end minimizer*).
+    The set has Lebesgue measure zero; for :math:`L \le 2` or :math:`\lambda = 0`
+    this is always false, since the end-to-end minimizer is then unique for every
+    target, even when a singular value equals :math:`y_c(\lambda, 2) = \lambda`
+    (chapter *Uniqueness and the invariant layer norm*).
     """
     Y = as_matrix(Y, "Y")
     lam = check_lam(lam)
