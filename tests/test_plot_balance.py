@@ -87,8 +87,17 @@ def test_step_size_errors_series_and_reference_slopes():
     lines = _lines(ax)
     assert len(lines) == 4                                  # two series, two references
     np.testing.assert_allclose(lines[0].get_ydata(), first)
-    np.testing.assert_allclose(lines[1].get_ydata(), first)  # exact order 1: the reference coincides
-    np.testing.assert_allclose(lines[3].get_ydata(), second)  # exact order 2: likewise
+    # exact order 1: the reference runs parallel, a factor offset = 0.5 below the data
+    np.testing.assert_allclose(lines[1].get_ydata(), 0.5 * first)
+    np.testing.assert_allclose(lines[3].get_ydata(), 0.5 * second)  # exact order 2: likewise
+    # with offset = 1 the reference of the exact order coincides with the data
+    fig = plot_step_size_errors(etas, {"a": first, "b": second}, orders={"a": 1, "b": 2}, offset=1.0)
+    np.testing.assert_allclose(_lines(fig.axes[0])[1].get_ydata(), first)
+    np.testing.assert_allclose(_lines(fig.axes[0])[3].get_ydata(), second)
+    # the legend is outside the axes (a figure legend), not over the data
+    assert fig.legends and fig.axes[0].get_legend() is None
+    with pytest.raises(ValueError, match="offset"):
+        plot_step_size_errors(etas, {"a": first}, orders={"a": 1}, offset=0.0)
     # a reference of the wrong order does not coincide with the data
     fig = plot_step_size_errors(etas, {"b": second}, orders={"b": 1})
     assert not np.allclose(_lines(fig.axes[0])[1].get_ydata(), second)
