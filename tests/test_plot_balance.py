@@ -67,7 +67,10 @@ def test_imbalance_runs_one_panel_per_run_shared_log_axis():
     assert isinstance(fig, Figure)
     assert len(fig.axes) == 2
     assert [ax.get_title() for ax in fig.axes] == [r"$\lambda = 0.5$", r"$\lambda = 0$"]
-    assert fig.axes[0].get_legend() is not None and fig.axes[1].get_legend() is None
+    # one legend, outside the panels (a figure legend), with the first panel's entries
+    assert len(fig.legends) == 1 and all(ax.get_legend() is None for ax in fig.axes)
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels == fig.axes[0].get_legend_handles_labels()[1] and len(labels) >= 2
     assert fig.axes[0].get_shared_y_axes().joined(fig.axes[0], fig.axes[1])
     for ax, h in zip(fig.axes, [h1, h0]):
         assert len(_lines(ax)) == 2 * h["imbalance"].shape[1]

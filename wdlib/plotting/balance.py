@@ -112,7 +112,8 @@ def plot_imbalance_runs(histories, lams, lr, titles=None, width=9.6, height=3.6,
     Returns
     -------
     matplotlib.figure.Figure
-        One axes per run; the legend is drawn in the first panel only.
+        One axes per run; one legend (that of the first panel) below the panels,
+        outside the data.
     """
     if isinstance(histories, dict) or not isinstance(histories, (list, tuple)):
         raise TypeError(f"histories must be a list of history dicts, got {type(histories).__name__}")
@@ -133,8 +134,10 @@ def plot_imbalance_runs(histories, lams, lr, titles=None, width=9.6, height=3.6,
     width = check_positive_float(width, "width")
     height = check_positive_float(height, "height")
     fig, axes = new_figure(ncols=len(histories), width=width, height=height, squeeze=False, sharey=bool(sharey))
-    for i, (ax, h, x, t) in enumerate(zip(axes[0], histories, lams, titles)):
-        plot_imbalance_decay(h, x, lr, ax=ax, title=t, legend=(i == 0))
+    for ax, h, x, t in zip(axes[0], histories, lams, titles):
+        plot_imbalance_decay(h, x, lr, ax=ax, title=t, legend=False)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 4))
     return fig
 
 

@@ -16,7 +16,7 @@ __all__ = [
 
 
 def plot_rescaling_curve(betas, values, beta_star, min_value, labels=None, ax=None):
-    r"""Curves :math:`\beta \mapsto \beta^2\|a\|^2 + \|b\|^2/\beta^2` with their minima marked.
+    r"""Curves :math:`\beta \mapsto \beta^2\|u\|^2 + \|v\|^2/\beta^2` with their minima marked.
 
     Parameters
     ----------
@@ -25,7 +25,7 @@ def plot_rescaling_curve(betas, values, beta_star, min_value, labels=None, ax=No
     values : array_like, shape ``(k,)`` or ``(c, k)``
         The rescaled squared norms, one row per curve.
     beta_star, min_value : array_like, shape ``(c,)``
-        Minimizer :math:`\sqrt{\|b\|/\|a\|}` and minimum :math:`2\|a\|\|b\|` of each curve.
+        Minimizer :math:`\sqrt{\|v\|/\|u\|}` and minimum :math:`2\|u\|\|v\|` of each curve.
     labels : list of str, optional
         Legend entry per curve.
     """
@@ -42,12 +42,12 @@ def plot_rescaling_curve(betas, values, beta_star, min_value, labels=None, ax=No
         ax.plot(betas, row, color=c, lw=2, label=None if labels is None else labels[i])
         ax.plot([beta_star[i]], [min_value[i]], "o", color=c, ms=7, mec="k")
         ax.axhline(min_value[i], color=c, ls=":", lw=1)
-    ax.plot([], [], "o", color="w", mec="k", label=r"minimum $2\|a\|\|b\|$ at $\beta^2 = \|b\|/\|a\|$")
+    ax.plot([], [], "o", color="w", mec="k", label=r"minimum $2\|u\|\|v\|$ at $\beta^2 = \|v\|/\|u\|$")
     ax.set_xscale("log")
     top = 4 * float(np.max(min_value)) if np.max(min_value) > 0 else float(np.max(values))
     ax.set_ylim(0, top)
     ax.set_xlabel(r"rescaling $\beta$")
-    ax.set_ylabel(r"$\beta^2\|a\|^2 + \|b\|^2/\beta^2$")
+    ax.set_ylabel(r"$\beta^2\|u\|^2 + \|v\|^2/\beta^2$")
     ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5))
     return fig
 
@@ -82,7 +82,7 @@ def plot_unit_norms(incoming, outgoing, incoming_init=None, outgoing_init=None, 
     ax.set_xlim(0, lim)
     ax.set_ylim(0, lim)
     ax.set_aspect("equal")
-    ax.set_xlabel(r"incoming norm $\|(w_k, b_k)\|$")
+    ax.set_xlabel(r"incoming norm $\|u_k\| = \|(w_k, b_k)\|$")
     ax.set_ylabel(r"outgoing norm $|v_k|$")
     ax.legend(loc="upper left")
     return fig
