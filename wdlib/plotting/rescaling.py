@@ -65,7 +65,7 @@ def plot_unit_norms(incoming, outgoing, incoming_init=None, outgoing_init=None, 
     a = np.asarray(incoming, dtype=float)
     v = np.asarray(outgoing, dtype=float)
     if ax is None:
-        fig, ax = new_figure(width=4.8, height=4.2)
+        fig, ax = new_figure(width=4.8, height=4.8)
     else:
         fig = ax.figure
     top = max(a.max(), v.max())
@@ -84,7 +84,10 @@ def plot_unit_norms(incoming, outgoing, incoming_init=None, outgoing_init=None, 
     ax.set_aspect("equal")
     ax.set_xlabel(r"incoming norm $\|u_k\| = \|(w_k, b_k)\|$")
     ax.set_ylabel(r"outgoing norm $|v_k|$")
-    ax.legend(loc="upper left")
+    if fig.get_constrained_layout():
+        fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=2)
+    else:
+        ax.legend(loc="upper left")
     return fig
 
 
@@ -113,7 +116,10 @@ def plot_relu_fit(x, y, x_grid, f_grid, kinks=None, ax=None):
         ax.set_ylim(lo, hi)
     ax.set_xlabel("$x$")
     ax.set_ylabel("$y$")
-    ax.legend()
+    if fig.get_constrained_layout():
+        fig.legend(*ax.get_legend_handles_labels(), loc="outside right center")
+    else:
+        ax.legend()
     return fig
 
 
