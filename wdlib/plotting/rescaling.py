@@ -65,7 +65,7 @@ def plot_unit_norms(incoming, outgoing, incoming_init=None, outgoing_init=None, 
     a = np.asarray(incoming, dtype=float)
     v = np.asarray(outgoing, dtype=float)
     if ax is None:
-        fig, ax = new_figure(width=4.8, height=4.8)
+        fig, ax = new_figure(width=6.4, height=4.0)
     else:
         fig = ax.figure
     top = max(a.max(), v.max())
@@ -85,7 +85,7 @@ def plot_unit_norms(incoming, outgoing, incoming_init=None, outgoing_init=None, 
     ax.set_xlabel(r"incoming norm $\|u_k\| = \|(w_k, b_k)\|$")
     ax.set_ylabel(r"outgoing norm $|v_k|$")
     if fig.get_constrained_layout():
-        fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=2)
+        fig.legend(*ax.get_legend_handles_labels(), loc="outside right center")
     else:
         ax.legend(loc="upper left")
     return fig
