@@ -49,7 +49,7 @@ def test_imbalance_definition(rng, dims):
 @pytest.mark.parametrize("lam", [0.0, 0.25, 1.7])
 @pytest.mark.parametrize("dims", [[3, 4, 2], [2, 5, 3, 4], [4, 2, 3, 1, 2], [2, 3, 2, 4, 3, 2]])
 def test_balancedness_identity_at_random_points(rng, dims, lam):
-    # W_{l+1}^T G_{l+1} - G_l W_l^T = lam D_l everywhere (claim 2).
+    # W_{l+1}^T G_{l+1} - G_l W_l^T = lam D_l everywhere (thm-balance-identity).
     W = rand_weights(rng, dims)
     Y = rng.standard_normal((dims[-1], dims[0]))
     D = wdlib.imbalance(W)
@@ -83,7 +83,8 @@ def test_balanced_factors(rng, depth, shape, rank):
     s = np.linalg.svd(P, compute_uv=False)[:rank]
     if depth >= 2:
         assert_balanced(W, np.max(s, initial=0.0) ** (2 / depth))
-    # every layer has nonzero singular values s^{1/L} and ||W_l||^2 = sum s^{2/L} (claim 4)
+    # every layer has nonzero singular values s^{1/L} and ||W_l||^2 = sum s^{2/L}
+    # (thm-schatten-balanced-structure)
     for Wl in W:
         sl = np.linalg.svd(Wl, compute_uv=False)
         np.testing.assert_allclose(sl[:rank], s ** (1 / depth), rtol=1e-10)

@@ -67,7 +67,10 @@ def test_imbalance_runs_one_panel_per_run_shared_log_axis():
     assert isinstance(fig, Figure)
     assert len(fig.axes) == 2
     assert [ax.get_title() for ax in fig.axes] == [r"$\lambda = 0.5$", r"$\lambda = 0$"]
-    assert fig.axes[0].get_legend() is not None and fig.axes[1].get_legend() is None
+    # one legend, outside the panels (a figure legend), with the first panel's entries
+    assert len(fig.legends) == 1 and all(ax.get_legend() is None for ax in fig.axes)
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels == fig.axes[0].get_legend_handles_labels()[1] and len(labels) >= 2
     assert fig.axes[0].get_shared_y_axes().joined(fig.axes[0], fig.axes[1])
     for ax, h in zip(fig.axes, [h1, h0]):
         assert len(_lines(ax)) == 2 * h["imbalance"].shape[1]
@@ -87,8 +90,17 @@ def test_step_size_errors_series_and_reference_slopes():
     lines = _lines(ax)
     assert len(lines) == 4                                  # two series, two references
     np.testing.assert_allclose(lines[0].get_ydata(), first)
-    np.testing.assert_allclose(lines[1].get_ydata(), first)  # exact order 1: the reference coincides
-    np.testing.assert_allclose(lines[3].get_ydata(), second)  # exact order 2: likewise
+    # exact order 1: the reference runs parallel, a factor offset = 0.5 below the data
+    np.testing.assert_allclose(lines[1].get_ydata(), 0.5 * first)
+    np.testing.assert_allclose(lines[3].get_ydata(), 0.5 * second)  # exact order 2: likewise
+    # with offset = 1 the reference of the exact order coincides with the data
+    fig = plot_step_size_errors(etas, {"a": first, "b": second}, orders={"a": 1, "b": 2}, offset=1.0)
+    np.testing.assert_allclose(_lines(fig.axes[0])[1].get_ydata(), first)
+    np.testing.assert_allclose(_lines(fig.axes[0])[3].get_ydata(), second)
+    # the legend is outside the axes (a figure legend), not over the data
+    assert fig.legends and fig.axes[0].get_legend() is None
+    with pytest.raises(ValueError, match="offset"):
+        plot_step_size_errors(etas, {"a": first}, orders={"a": 1}, offset=0.0)
     # a reference of the wrong order does not coincide with the data
     fig = plot_step_size_errors(etas, {"b": second}, orders={"b": 1})
     assert not np.allclose(_lines(fig.axes[0])[1].get_ydata(), second)

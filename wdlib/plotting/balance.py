@@ -112,7 +112,8 @@ def plot_imbalance_runs(histories, lams, lr, titles=None, width=9.6, height=3.6,
     Returns
     -------
     matplotlib.figure.Figure
-        One axes per run; the legend is drawn in the first panel only.
+        One axes per run; one legend (that of the first panel) below the panels,
+        outside the data.
     """
     if isinstance(histories, dict) or not isinstance(histories, (list, tuple)):
         raise TypeError(f"histories must be a list of history dicts, got {type(histories).__name__}")
@@ -133,12 +134,14 @@ def plot_imbalance_runs(histories, lams, lr, titles=None, width=9.6, height=3.6,
     width = check_positive_float(width, "width")
     height = check_positive_float(height, "height")
     fig, axes = new_figure(ncols=len(histories), width=width, height=height, squeeze=False, sharey=bool(sharey))
-    for i, (ax, h, x, t) in enumerate(zip(axes[0], histories, lams, titles)):
-        plot_imbalance_decay(h, x, lr, ax=ax, title=t, legend=(i == 0))
+    for ax, h, x, t in zip(axes[0], histories, lams, titles):
+        plot_imbalance_decay(h, x, lr, ax=ax, title=t, legend=False)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 4))
     return fig
 
 
-def plot_step_size_errors(etas, errors, orders=None, ax=None, title=None):
+def plot_step_size_errors(etas, errors, orders=None, ax=None, title=None, offset=0.5):
     r"""Errors against the step size on log-log axes, with reference slopes.
 
     Parameters
@@ -148,17 +151,23 @@ def plot_step_size_errors(etas, errors, orders=None, ax=None, title=None):
     errors : dict
         ``{label: array of shape (n,)}``: positive errors measured at each step size.
     orders : dict, optional
-        ``{label: p}``: draw a dotted reference line :math:`c\,\eta^p` through the
-        point of the smallest step size of that series.
+        ``{label: p}``: draw a dashed grey reference line :math:`c\,\eta^p`
+        through ``offset`` times the point of the smallest step size of that
+        series (below the data, so that a series of exactly that order runs
+        parallel to its guide instead of hiding it).
     ax : matplotlib.axes.Axes, optional
         Axes to draw into; by default a new figure.
     title : str, optional
         Axes title.
+    offset : float
+        Factor :math:`> 0` placing each reference line relative to its series
+        (default ``0.5``: a factor 2 below; ``1`` puts it through the data).
 
     Returns
     -------
     matplotlib.figure.Figure
-        One solid line with markers per series, one dotted line per order.
+        One solid line with markers per series, one dashed line per order; the
+        legend sits below the axes, outside the data.
     """
     etas = np.asarray(etas, dtype=float) if not isinstance(etas, (str, bytes)) else None
     if etas is None or etas.ndim != 1 or etas.size < 2:
@@ -183,6 +192,7 @@ def plot_step_size_errors(etas, errors, orders=None, ax=None, title=None):
             raise ValueError(f"orders names {label!r}, which is not a key of errors")
         if isinstance(p, bool) or not isinstance(p, numbers.Real):
             raise TypeError(f"orders[{label!r}] must be a real number")
+    offset = check_positive_float(offset, "offset")
     if ax is None:
         fig, ax = new_figure()
     else:
@@ -193,13 +203,16 @@ def plot_step_size_errors(etas, errors, orders=None, ax=None, title=None):
         ax.loglog(etas, e, "o-", color=c, lw=2, label=label)
         if label in orders:
             p = float(orders[label])
-            ax.loglog(etas, e[i0] * (etas / etas[i0]) ** p, ":", color=c, lw=1.5,
-                      label=rf"slope {p:g}")
+            ax.loglog(etas, offset * e[i0] * (etas / etas[i0]) ** p, "--", color=c, lw=1.2,
+                      alpha=0.6, label=rf"reference slope {p:g}")
     ax.set_xticks(etas, [f"{e:g}" for e in etas])
     ax.minorticks_off()
     ax.set_xlabel(r"step size $\eta$")
     ax.set_ylabel("error")
     if title is not None:
         ax.set_title(str(title))
-    ax.legend(loc="upper left")  # errors grow with eta: the upper left corner stays free
+    if fig.get_constrained_layout():
+        fig.legend(loc="outside lower center", ncols=2)  # outside the data
+    else:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
     return fig
