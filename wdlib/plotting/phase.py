@@ -151,9 +151,12 @@ def plot_rank_phase_plane(lams, y1s, ranks, curves=None, titles=None, width=9.5,
         ax.grid(False)
         if titles is not None:
             ax.set_title(titles[j], fontsize=10)
-        if curves[j]:
-            ax.legend(loc="upper left", fontsize=8.5, frameon=True, framealpha=0.9)
     axes[0].set_ylabel(r"largest singular value $y_1$")
+    # one legend outside the data, from the panel with the most curves
+    most = max(range(k), key=lambda j: len(curves[j]))
+    if curves[most]:
+        handles, labels = axes[most].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncol=len(handles), fontsize=9)
     cb = fig.colorbar(mesh, ax=list(axes), ticks=range(rmax + 1))
     cb.set_label(r"rank of $P^*$")
     return fig
