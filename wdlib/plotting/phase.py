@@ -187,7 +187,7 @@ def plot_scalar_phase_diagram(ys, lams, data, depth):
     ax.set_ylabel(r"singular value $y$")
     ax.set_title(f"$L = {depth}$: global minimizer $s/y$")
     ax.grid(False)
-    ax.legend(loc="upper left", framealpha=0.8, frameon=True)
+    fig.legend(loc="outside lower center", ncol=2, fontsize=9)  # outside the data
     cb = fig.colorbar(mesh, ax=ax)
     cb.set_label(r"$s^*/y$")
     return fig
