@@ -2,7 +2,7 @@ r"""Tests of wdlib.scalar against independent computations.
 
 g(s; y) = 1/2 (s - y)^2 + (lam L / 2) s^{2/L}. The minimizers are checked against
 brute-force grid minimization refined by scipy's bounded scalar minimizer; the
-thresholds against the formulas of MATH.md written independently (other
+thresholds against the formulas of the book written independently (other
 algebraic forms, scipy minimization of h(s) = s + lam s^{(2-L)/L} for the
 spinodal, the derivative g' on a grid).
 """
@@ -26,7 +26,7 @@ def dg(s, y, lam, L):
 
 
 def mu_alt(L):
-    # the other algebraic form of mu_L quoted in MATH.md / the brief
+    # the other algebraic form of mu_L (second form in the threshold theorem)
     return (1.0 / (L - 2)) * ((L - 2) / (L - 1)) ** (2.0 * (L - 1) / L)
 
 
