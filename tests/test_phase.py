@@ -223,3 +223,50 @@ def test_phase_figures_draw_the_data():
     fig = wdlib.plotting.plot_hysteresis(np.arange(5.0), s, 0 * s, s, s, 1.5, 2.5)
     assert len(fig.axes[0].lines) == 6
     plt.close(fig)
+
+
+def test_plot_rank_phase_plane_draws_ranks_and_boundaries():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    shape = np.array([1.0, 0.5])
+    lams, y1s = np.linspace(0.01, 2.0, 30), np.linspace(0.1, 2.0, 20)
+    ranks, curves = [], []
+    for L in (2, 3):
+        r = np.array([wdlib.rank_phase_diagram(np.diag(v * shape), lams, [L])[0] for v in y1s])
+        ranks.append(r)
+        curves.append([(wdlib.spinodal_lambda(y1s, L), "sp", "--")] if L == 3 else [])
+    fig = wdlib.plotting.plot_rank_phase_plane(lams, y1s, ranks, curves, titles=["a", "b"])
+    panels = [ax for ax in fig.axes if ax.get_title() in ("a", "b")]
+    assert len(panels) == 2
+    for ax, r in zip(panels, ranks):
+        mesh = ax.collections[0]
+        np.testing.assert_array_equal(np.asarray(mesh.get_array()).reshape(r.shape), r)
+    dashed = [ln for ln in panels[1].get_lines() if ln.get_linestyle() == "--"]
+    assert len(dashed) == 1 and np.allclose(dashed[0].get_xdata(), wdlib.spinodal_lambda(y1s, 3))
+    assert fig.legends and not panels[0].get_lines()
+    with pytest.raises(ValueError, match="shape"):
+        wdlib.plotting.plot_rank_phase_plane(lams, y1s, [ranks[0][:, :-1]])
+    with pytest.raises(ValueError, match="curves"):
+        wdlib.plotting.plot_rank_phase_plane(lams, y1s, ranks, [[]])
+    with pytest.raises(ValueError, match="at least one"):
+        wdlib.plotting.plot_rank_phase_plane(lams, y1s, [])
+    plt.close("all")
+
+
+def test_rank_phase_diagram_lambda_star_ticks_are_dark():
+    # the lambda* ticks must be visible on the light rank-0 band (they used to be white)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.colors import to_rgb
+
+    Y = np.diag([2.0, 1.0])
+    lg = np.geomspace(0.05, 5, 40)
+    ranks = wdlib.rank_phase_diagram(Y, lg, [2, 3])
+    fig = wdlib.plotting.plot_rank_phase_diagram(lg, [2, 3], ranks,
+                                                 lam_star=[wdlib.critical_lambda(Y, d) for d in (2, 3)])
+    ticks = [ln for ln in fig.axes[0].get_lines() if ln.get_label() == r"$\lambda^*$"]
+    assert len(ticks) == 1 and sum(to_rgb(ticks[0].get_color())) < 0.5

@@ -2,7 +2,7 @@ r"""Tests of wdlib.scalar against independent computations.
 
 g(s; y) = 1/2 (s - y)^2 + (lam L / 2) s^{2/L}. The minimizers are checked against
 brute-force grid minimization refined by scipy's bounded scalar minimizer; the
-thresholds against the formulas of MATH.md written independently (other
+thresholds against the formulas of the book written independently (other
 algebraic forms, scipy minimization of h(s) = s + lam s^{(2-L)/L} for the
 spinodal, the derivative g' on a grid).
 """
@@ -26,7 +26,7 @@ def dg(s, y, lam, L):
 
 
 def mu_alt(L):
-    # the other algebraic form of mu_L quoted in MATH.md / the brief
+    # the other algebraic form of mu_L (second form in the threshold theorem)
     return (1.0 / (L - 2)) * ((L - 2) / (L - 1)) ** (2.0 * (L - 1) / L)
 
 
@@ -410,3 +410,44 @@ def test_collapse_lambdas_and_critical_lambda(rng, L):
     assert np.all(np.diff(col) <= 0)
     np.testing.assert_allclose(wdlib.critical_lambda(Y, L), col[0], rtol=1e-13)
     assert wdlib.critical_lambda(np.zeros((3, 2)), L) == 0.0
+
+
+# --------------------------------------------------------------- exact boundaries (mutation gaps)
+
+@pytest.mark.parametrize("L", [3, 4, 7, 30])
+@pytest.mark.parametrize("lam", [1e-3, 0.5, 20.0])
+def test_exact_tie_with_rtol_zero_returns_both_minimizers(L, lam):
+    # kills `<=` -> `<` in the tie test: at y == y_c exactly, rtol=0 still means a tie
+    yc = critical_y(lam, L)
+    lo, hi = wdlib.scalar_minimizers(yc, lam, L, rtol=0.0)
+    assert lo == 0.0
+    np.testing.assert_allclose(hi, (L - 2) / (L - 1) * yc, rtol=1e-12)
+    # both are global minimizers of the independent objective (equal values)
+    np.testing.assert_allclose(g(hi, yc, lam, L), g(0.0, yc, lam, L), rtol=1e-12)
+    assert wdlib.is_exceptional(np.array([[yc]]), lam, L, rtol=0.0)
+    # one ulp away the tie is gone with rtol=0: a single minimizer on each side
+    below, above = np.nextafter(yc, 0.0), np.nextafter(yc, np.inf)
+    np.testing.assert_array_equal(wdlib.scalar_minimizers(below, lam, L, rtol=0.0), [0.0, 0.0])
+    lo_a, hi_a = wdlib.scalar_minimizers(above, lam, L, rtol=0.0)
+    assert lo_a == hi_a > 0
+    assert not wdlib.is_exceptional(np.array([[below]]), lam, L, rtol=0.0)
+    assert not wdlib.is_exceptional(np.array([[above]]), lam, L, rtol=0.0)
+
+
+@pytest.mark.parametrize("L", [3, 4, 7, 30])
+@pytest.mark.parametrize("lam", [1e-3, 0.5, 20.0])
+def test_exactly_at_the_spinodal_no_local_minimizer_and_not_bistable(L, lam):
+    # kills `y > ysp` -> `y >= ysp`: at y == y_sp the stationary point is an inflection
+    ysp = wdlib.spinodal_singular_value(lam, L)
+    assert np.isnan(wdlib.scalar_local_minimizer(ysp, lam, L))
+    assert np.isnan(wdlib.scalar_local_minimizer(np.array([ysp]), lam, L)[0])
+    d = wdlib.phase.scalar_phase_diagram([ysp], [lam], L)
+    assert not d["bistable"][0, 0] and np.isnan(d["local"][0, 0]) and d["s"][0, 0] == 0.0
+    # independent: g' = h - y_sp >= 0 on a grid around s_sp (no sign change from - to +)
+    s_sp = ((L - 2.0) / L * lam) ** (L / (2.0 * (L - 1)))
+    grid = s_sp * np.linspace(0.5, 2.0, 2001)
+    assert np.all(dg(grid, ysp, lam, L) >= -1e-12 * ysp)
+    # just above it the local minimizer exists, and the grid point is bistable
+    up = ysp * (1 + 1e-9)
+    assert np.isfinite(wdlib.scalar_local_minimizer(up, lam, L))
+    assert wdlib.phase.scalar_phase_diagram([up], [lam], L)["bistable"][0, 0]

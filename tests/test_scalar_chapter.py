@@ -193,3 +193,47 @@ def test_zero_regularization_and_deep_limits():
         pair = wdlib.scalar_minimizers(yc * np.array([0.99, 1.0, 1.01, 5.0]), 0.3, L)
         assert np.all(np.isfinite(pair))
         np.testing.assert_allclose(pair[1], [0.0, (L - 2) / (L - 1) * yc], rtol=1e-12)
+
+
+# ----------------------------------------------------------------------------- panels
+
+
+def test_objective_panels_one_axis_per_curve_and_markers():
+    from wdlib.plotting import plot_objective_panels
+
+    s, vals, ys, gp, lp = _objective_data()
+    labels = [f"y = {v:.3g}" for v in ys]
+    fig = plot_objective_panels(s, vals, labels, gp, lp)
+    assert isinstance(fig, Figure) and len(fig.axes) == ys.size
+    for ax, row, lab, g_pts, l_pts in zip(fig.axes, vals, labels, gp, lp):
+        curves = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == s.size]
+        assert len(curves) == 1
+        np.testing.assert_array_equal(curves[0].get_ydata(), row)
+        assert ax.get_title() == lab
+        markers = [ln for ln in ax.get_lines() if ln.get_linestyle() == "None"]
+        assert len(markers) == (len(g_pts) > 0) + (len(l_pts) > 0)
+        # within one panel no two markers share a position
+        pts = np.concatenate([np.column_stack([m.get_xdata(), m.get_ydata()]) for m in markers])
+        assert len(np.unique(np.round(pts, 12), axis=0)) == len(pts)
+    assert fig.legends  # the legend sits outside the panels
+
+
+def test_objective_panels_rejects_bad_input():
+    from wdlib.plotting import plot_objective_panels
+
+    s, vals, ys, gp, lp = _objective_data()
+    labels = ["a", "b", "c", "d"]
+    with pytest.raises(ValueError, match="values"):
+        plot_objective_panels(s, vals[:, :-1], labels, gp)
+    with pytest.raises(ValueError, match="labels"):
+        plot_objective_panels(s, vals, labels[:3], gp)
+    with pytest.raises(ValueError, match="labels"):
+        plot_objective_panels(s, vals, "abcd", gp)
+    with pytest.raises(ValueError, match="global_points"):
+        plot_objective_panels(s, vals, labels, gp[:2])
+    bad = vals.copy()
+    bad[1, 3] = np.inf
+    with pytest.raises(ValueError, match="finite"):
+        plot_objective_panels(s, bad, labels, gp)
+    with pytest.raises(TypeError, match="title"):
+        plot_objective_panels(s, vals, labels, gp, title=1)

@@ -1,6 +1,6 @@
 r"""The scalar problem behind every minimizer, and its thresholds.
 
-After the spectral reduction (chapter *A unique end-to-end minimizer*), each
+After the spectral reduction (chapter *From matrices to numbers*), each
 singular value :math:`y` of the target is treated on its own by
 
 .. math::

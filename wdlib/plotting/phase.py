@@ -10,6 +10,7 @@ from ._style import COLORS, new_figure
 __all__ = [
     "plot_singular_value_paths",
     "plot_rank_phase_diagram",
+    "plot_rank_phase_plane",
     "plot_scalar_phase_diagram",
     "plot_hysteresis",
 ]
@@ -78,9 +79,85 @@ def plot_rank_phase_diagram(lams, depths, ranks, lam_star=None):
     if lam_star is not None:
         ls = np.asarray(lam_star, dtype=float)
         ok = np.isfinite(ls)
-        ax.plot(ls[ok], np.arange(len(depths))[ok], "w|", ms=14, mew=2.5, label=r"$\lambda^*$")
-        ax.legend(loc="upper left", labelcolor="k")
+        # black ticks with a white halo: visible on the light and on the colored bands
+        ax.plot(ls[ok], np.arange(len(depths))[ok], "|", color="w", ms=16, mew=5)
+        ax.plot(ls[ok], np.arange(len(depths))[ok], "|", color="k", ms=14, mew=2.2, label=r"$\lambda^*$")
+        fig.legend(loc="outside upper center", ncol=1, fontsize=9)
     cb = fig.colorbar(mesh, ax=ax, ticks=range(rmax + 1))
+    cb.set_label(r"rank of $P^*$")
+    return fig
+
+
+def plot_rank_phase_plane(lams, y1s, ranks, curves=None, titles=None, width=9.5, height=3.6):
+    r"""The rank of the minimizer over the plane :math:`(\lambda, y_1)`, one panel per depth.
+
+    Parameters
+    ----------
+    lams : array_like, shape (n,)
+        Increasing grid of :math:`\lambda` (horizontal axis).
+    y1s : array_like, shape (m,)
+        Increasing grid of the largest singular value :math:`y_1` (vertical axis).
+    ranks : sequence of array_like, each of shape (m, n)
+        Rank of the minimizer at ``(y1s[a], lams[b])``, one array per panel.
+    curves : sequence of lists, optional
+        Per panel, a list of ``(lam_values, label, style)`` with ``lam_values``
+        of shape (m,) (a boundary :math:`\lambda(y_1)`), ``style`` ``"-"`` or
+        ``"--"``; drawn in black and named in the legend.
+    titles : sequence of str, optional
+        Panel titles.
+    width, height : float
+        Figure size in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> lams, ys = np.linspace(0, 1, 4), np.linspace(0.1, 1, 3)
+    >>> r = (ys[:, None] > lams[None, :]).astype(int)
+    >>> len(plot_rank_phase_plane(lams, ys, [r, r]).axes)  # two panels and a colorbar
+    3
+    """
+    lams = np.asarray(lams, dtype=float).reshape(-1)
+    y1s = np.asarray(y1s, dtype=float).reshape(-1)
+    ranks = [np.asarray(r) for r in ranks]
+    if not ranks:
+        raise ValueError("ranks must hold at least one array")
+    for r in ranks:
+        if r.shape != (y1s.size, lams.size):
+            raise ValueError(f"each ranks array must have shape (len(y1s), len(lams)) = "
+                             f"{(y1s.size, lams.size)}, got {r.shape}")
+    k = len(ranks)
+    curves = [[] for _ in range(k)] if curves is None else list(curves)
+    if len(curves) != k:
+        raise ValueError(f"curves must hold one list per panel ({k}), got {len(curves)}")
+    rmax = max(1, int(max(r.max() for r in ranks)))
+    cmap = ListedColormap(["0.92"] + [COLORS[i % len(COLORS)] for i in (5, 0, 2, 4, 3, 1, 6, 7)][:rmax])
+    norm = BoundaryNorm(np.arange(-0.5, rmax + 1.5), cmap.N)
+    fig, axes = new_figure(ncols=k, width=width, height=height, sharey=True)
+    axes = np.atleast_1d(axes)
+    mesh = None
+    for j, ax in enumerate(axes):
+        mesh = ax.pcolormesh(lams, y1s, ranks[j], cmap=cmap, norm=norm, shading="nearest",
+                             rasterized=True)
+        for lam_values, label, style in curves[j]:
+            ax.plot(np.asarray(lam_values, dtype=float), y1s, color="k", lw=1.6, ls=style,
+                    label=label)
+        ax.set_xlim(lams[0], lams[-1])
+        ax.set_ylim(y1s[0], y1s[-1])
+        ax.set_xlabel(r"$\lambda$")
+        ax.grid(False)
+        if titles is not None:
+            ax.set_title(titles[j], fontsize=10)
+    axes[0].set_ylabel(r"largest singular value $y_1$")
+    # one legend outside the data, from the panel with the most curves
+    most = max(range(k), key=lambda j: len(curves[j]))
+    if curves[most]:
+        handles, labels = axes[most].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncol=len(handles), fontsize=9)
+    cb = fig.colorbar(mesh, ax=list(axes), ticks=range(rmax + 1))
     cb.set_label(r"rank of $P^*$")
     return fig
 
@@ -110,7 +187,7 @@ def plot_scalar_phase_diagram(ys, lams, data, depth):
     ax.set_ylabel(r"singular value $y$")
     ax.set_title(f"$L = {depth}$: global minimizer $s/y$")
     ax.grid(False)
-    ax.legend(loc="upper left", framealpha=0.8, frameon=True)
+    fig.legend(loc="outside lower center", ncol=2, fontsize=9)  # outside the data
     cb = fig.colorbar(mesh, ax=ax)
     cb.set_label(r"$s^*/y$")
     return fig

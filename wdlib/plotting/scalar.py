@@ -12,7 +12,7 @@ from matplotlib.lines import Line2D
 from .._validate import as_vector, check_depth
 from ._style import COLORS, new_figure
 
-__all__ = ["plot_scalar_objective", "plot_scalar_bifurcation"]
+__all__ = ["plot_scalar_objective", "plot_objective_panels", "plot_scalar_bifurcation"]
 
 
 def _finite_1d(value, name):
@@ -113,6 +113,83 @@ def plot_scalar_objective(s, values, y, global_points, local_points=None, depth=
         title = f"$L = {depth}$" + (f", $\\lambda = {lam:g}$" if lam is not None else "")
     if title:
         ax.set_title(title)
+    return fig
+
+
+def plot_objective_panels(x, values, labels, global_points, local_points=None, xlabel="$s$",
+                          ylabel=r"$g(s;y) - g(0;y)$", title=None, width=None, height=3.0):
+    r"""One-dimensional objective curves in side-by-side panels, minimizers marked.
+
+    One panel per curve, so that markers of different curves never overlap
+    (several curves share the minimizer at the origin). Used for slices of the
+    scalar objective at several targets and for slices of :math:`F` along the
+    balanced line at several :math:`\lambda` (chapter *The scalar problem*).
+
+    Parameters
+    ----------
+    x : array_like, shape (n,)
+        Common grid of the horizontal axis.
+    values : array_like, shape (m, n)
+        ``values[j]`` is drawn in panel ``j``.
+    labels : sequence of str, length m
+        Panel titles.
+    global_points, local_points : list of m array_like of shape (k, 2)
+        ``(x, value)`` of global minimizers (filled) and of local minimizers
+        that are not global (open), per curve; ``local_points`` optional.
+    xlabel, ylabel : str
+        Axis labels (``ylabel`` on the first panel only).
+    title : str, optional
+        Figure title.
+    width : float, optional
+        Figure width in inches (default ``2.4 * m + 0.6``).
+    height : float
+        Figure height in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, with ``m`` axes sharing the vertical axis.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.linspace(0, 1, 5)
+    >>> fig = plot_objective_panels(x, [x**2, x - 1], ["a", "b"], [[(0, 0)], [(1, 0)]])
+    >>> len(fig.axes)
+    2
+    """
+    x = _finite_1d(x, "x")
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 2 or values.shape[1] != x.size:
+        raise ValueError(f"values must have shape (m, len(x)) with len(x) = {x.size}, got {values.shape}")
+    if not np.all(np.isfinite(values)):
+        raise ValueError("values must be finite")
+    m = values.shape[0]
+    if isinstance(labels, str) or len(labels) != m:
+        raise ValueError(f"labels must be a sequence of {m} strings (one per curve)")
+    gpts = _points(global_points, m, "global_points")
+    lpts = _points(local_points, m, "local_points")
+    _check_title(title)
+    width = 2.4 * m + 0.6 if width is None else float(width)
+    fig, axes = new_figure(ncols=m, width=width, height=height, sharey=True)
+    axes = np.atleast_1d(axes)
+    for j, ax in enumerate(axes):
+        c = COLORS[j % len(COLORS)]
+        ax.axhline(0.0, color="0.6", lw=0.8)
+        ax.plot(x, values[j], color=c, lw=1.8)
+        if len(gpts[j]):
+            ax.plot(gpts[j][:, 0], gpts[j][:, 1], "o", color=c, ms=7, zorder=3)
+        if len(lpts[j]):
+            ax.plot(lpts[j][:, 0], lpts[j][:, 1], "o", mfc="white", mec=c, mew=1.6, ms=7, zorder=3)
+        ax.set_title(str(labels[j]), fontsize=10)
+        ax.set_xlabel(xlabel)
+    axes[0].set_ylabel(ylabel)
+    handles = [Line2D([], [], ls="", marker="o", color="0.3", ms=7),
+               Line2D([], [], ls="", marker="o", mfc="white", mec="0.3", mew=1.6, ms=7)]
+    fig.legend(handles, ["global minimizer", "local, not global"], loc="outside lower center",
+               ncol=2, fontsize=9)
+    if title:
+        fig.suptitle(title)
     return fig
 
 
