@@ -31,7 +31,7 @@ MAX_POINTS = 200_000
 SPINODAL_RTOL = 1e-10
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CriticalPoint:
     """One aligned balanced critical point of :math:`F`.
 
