@@ -1,6 +1,5 @@
 """wdlib.critical_points: every aligned balanced critical point, checked on the network itself."""
 
-import itertools
 
 import numpy as np
 import pytest

@@ -28,7 +28,6 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import as_matrix, as_nonnegative_array, check_depth, check_lam, check_widths, tie_column
-from .solve import minimizer_singular_values
 
 __all__ = ["hessian_spectrum_at_minimizer", "hessian_spectrum_at_critical", "orbit_dimension"]
 
@@ -178,12 +177,12 @@ def hessian_spectrum_at_minimizer(Y, lam, depth, widths=None, tie="largest", mul
     if not isinstance(multiplicities, (bool, np.bool_)):
         raise TypeError(f"multiplicities must be True or False, got {type(multiplicities).__name__}")
     y = np.linalg.svd(Y, compute_uv=False)
-    s = minimizer_singular_values_from(y, lam, L, tie)
+    s = _minimizer_s(y, lam, L, tie)
     dims = _dims(Y.shape, L, widths, int(np.count_nonzero(s)))
     return _finish(*_spectrum_groups(y, s, lam, L, dims), multiplicities)
 
 
-def minimizer_singular_values_from(y, lam, L, tie):
+def _minimizer_s(y, lam, L, tie):
     """The minimizer's singular values from those of Y (no second SVD)."""
     from .scalar import scalar_minimizers
 
