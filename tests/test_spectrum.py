@@ -146,3 +146,11 @@ def test_validation():
         wdlib.hessian_spectrum_at_minimizer(Y, 0.1, 3, tie="middle")
     with pytest.raises(ValueError, match="lam"):
         wdlib.hessian_spectrum_at_minimizer(Y, -0.1, 3)
+
+
+@pytest.mark.parametrize("L", [1, 2, 3, 4])
+def test_lambda_zero_balanced_minimizer(L):
+    # lam = 0: the spectrum at the balanced minimizer (s = y, residual zero)
+    Y = np.random.default_rng(30 + L).standard_normal((3, 4))
+    W = wdlib.random_orbit_point(wdlib.minimizer_factors(Y, 0.0, L, widths=[4] * (L - 1)), rng=L)
+    _agree(wdlib.hessian_spectrum_at_minimizer(Y, 0.0, L, widths=[4] * (L - 1)), _dense_spectrum(W, Y, 0.0))
