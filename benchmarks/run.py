@@ -153,6 +153,35 @@ def rows_trace(rng):
     return rows
 
 
+def rows_spectrum(rng, quick):
+    """The whole Hessian spectrum at a minimizer from closed-form blocks, against one thin SVD of Y.
+
+    Also the dense route (form the N x N Hessian, eigvalsh): timed at N ~ 1500 and
+    extrapolated as N^3 to the largest N it reaches in the block route's time.
+    """
+    rows = []
+    d, L = (300, 4) if quick else (1000, 4)
+    Y = rng.standard_normal((d, d))
+    lam = 0.5
+    widths = [d] * (L - 1)
+    N = L * d * d
+    rep = 3
+    t = median_time(lambda: wdlib.hessian_spectrum_at_minimizer(Y, lam, L, widths=widths), repeat=rep)
+    ref = median_time(lambda: np.linalg.svd(Y, full_matrices=False), repeat=rep)
+    rows.append(dict(row="hessian_spectrum_at_minimizer / thin SVD of Y", size=f"{d}x{d}, widths {d}, L={L}, N={N:,}",
+                     time_s=t, ref_s=ref, ratio=t / ref, target="<= 8 (goal <= 5)", met=t / ref <= 8))
+    Ys = rng.standard_normal((14, 12))
+    Ws = wdlib.minimizer_factors(Ys, lam, L, widths=[16] * (L - 1))
+    n_small = sum(w.size for w in Ws)
+    t_dense = median_time(lambda: np.linalg.eigvalsh(wdlib.hessian(Ws, Ys, lam)), repeat=3)
+    t_blocks = median_time(lambda: wdlib.hessian_spectrum_at_minimizer(Ys, lam, L, widths=[16] * (L - 1)), repeat=3)
+    n_limit = int(n_small * (t / t_dense) ** (1 / 3))
+    rows.append(dict(row="dense eigvalsh(hessian) / block spectrum", size=f"14x12, widths 16, L={L}, N={n_small}",
+                     time_s=t_dense, ref_s=t_blocks, ratio=t_dense / t_blocks,
+                     target=f"report: dense reaches N ~ {n_limit:,} in the block time for N={N:,}", met=True))
+    return rows
+
+
 def rows_torch(rng, quick):
     try:
         import torch
@@ -231,7 +260,8 @@ def main(argv=None):
     rows = []
     steps = [("minimizer", lambda: rows_minimizer(rng, args.quick)), ("gd", lambda: [row_minimizer_vs_gd(rng)]),
              ("scalar", lambda: [row_scalar(rng, args.quick)]), ("hvp", lambda: rows_hvp(rng, args.quick)),
-             ("trace", lambda: rows_trace(rng)), ("torch", lambda: rows_torch(rng, args.quick))]
+             ("trace", lambda: rows_trace(rng)), ("spectrum", lambda: rows_spectrum(rng, args.quick)),
+             ("torch", lambda: rows_torch(rng, args.quick))]
     for name, step in steps:
         print(f"[bench] {name} ...", file=sys.stderr, flush=True)
         rows.extend(step())

@@ -20,8 +20,8 @@ W23 = [np.ones((2, 3)) / 3, np.ones((2, 2)) / 2]  # chains (3 -> 2 -> 2), end-to
 # function name -> (valid keyword arguments, {argument name: kind})
 SPECS = {
     "end_to_end": (dict(weights=W23), {"weights": "weights"}),
-    "loss": (dict(weights=W23, Y=Y23, lam=0.1), {"weights": "weights", "Y": "matrix", "lam": "lam"}),
-    "grad": (dict(weights=W23, Y=Y23, lam=0.1), {"weights": "weights", "Y": "matrix", "lam": "lam"}),
+    "loss": (dict(weights=W23, Y=Y23, lam=0.1), {"weights": "weights", "Y": "matrix", "lam": "lams"}),
+    "grad": (dict(weights=W23, Y=Y23, lam=0.1), {"weights": "weights", "Y": "matrix", "lam": "lams"}),
     "prefix_products": (dict(weights=W23), {"weights": "weights"}),
     "suffix_products": (dict(weights=W23), {"weights": "weights"}),
     "imbalance": (dict(weights=W23), {"weights": "weights"}),
@@ -40,14 +40,14 @@ SPECS = {
     "scalar_minimizers": (dict(y=[1.0, 2.0], lam=0.1, depth=3, rtol=1e-10), {"y": "values", "lam": "lam", "depth": "depth", "rtol": "rtol"}),
     "scalar_minimizer": (dict(y=[1.0, 2.0], lam=0.1, depth=3, rtol=1e-10), {"y": "values", "lam": "lam", "depth": "depth", "rtol": "rtol"}),
     "scalar_local_minimizer": (dict(y=[1.0, 2.0], lam=0.1, depth=3), {"y": "values", "lam": "lam", "depth": "depth"}),
-    "minimizer": (dict(Y=Y23, lam=0.1, depth=3, tie="largest", rtol=1e-10), {"Y": "matrix", "lam": "lam", "depth": "depth", "tie": "tie", "rtol": "rtol"}),
-    "minimizer_singular_values": (dict(Y=Y23, lam=0.1, depth=3, tie="largest", rtol=1e-10), {"Y": "matrix", "lam": "lam", "depth": "depth", "tie": "tie", "rtol": "rtol"}),
-    "minimizer_factors": (dict(Y=Y23, lam=0.1, depth=3, widths=None, tie="largest", rtol=1e-10), {"Y": "matrix", "lam": "lam", "depth": "depth", "widths": "widths", "tie": "tie", "rtol": "rtol"}),
-    "minimum_value": (dict(Y=Y23, lam=0.1, depth=3), {"Y": "matrix", "lam": "lam", "depth": "depth"}),
+    "minimizer": (dict(Y=Y23, lam=0.1, depth=3, tie="largest", rtol=1e-10), {"Y": "matrix", "lam": "lams", "depth": "depth", "tie": "tie", "rtol": "rtol"}),
+    "minimizer_singular_values": (dict(Y=Y23, lam=0.1, depth=3, tie="largest", rtol=1e-10), {"Y": "matrix", "lam": "lams", "depth": "depth", "tie": "tie", "rtol": "rtol"}),
+    "minimizer_factors": (dict(Y=Y23, lam=0.1, depth=3, widths=None, tie="largest", rtol=1e-10), {"Y": "matrix", "lam": "lams", "depth": "depth", "widths": "widths", "tie": "tie", "rtol": "rtol"}),
+    "minimum_value": (dict(Y=Y23, lam=0.1, depth=3), {"Y": "matrix", "lam": "lams", "depth": "depth"}),
     "is_exceptional": (dict(Y=Y23, lam=0.1, depth=3, rtol=1e-10), {"Y": "matrix", "lam": "lam", "depth": "depth", "rtol": "rtol"}),
     "init_weights": (dict(shape_or_Y=Y23, depth=3, widths=None, init_scale=0.1, rng=0), {"shape_or_Y": "matrix", "depth": "depth", "widths": "widths", "init_scale": "nonneg", "rng": "rng"}),
     "gradient_descent": (dict(Y=Y23, depth=3, lam=0.1, steps=3, lr=1e-2, init_scale=0.1, rng=0, tol=None, progress=False),
-                         {"Y": "matrix", "depth": "depth", "lam": "lam", "steps": "steps", "lr": "positive", "init_scale": "nonneg", "rng": "rng", "tol": "nonneg", "progress": "progress"}),
+                         {"Y": "matrix", "depth": "depth", "lam": "lams", "steps": "steps", "lr": "positive", "init_scale": "nonneg", "rng": "rng", "tol": "nonneg", "progress": "progress"}),
 }
 
 CORE = [model, balance, scalar, solve, training]
@@ -81,6 +81,12 @@ BAD = {
     "lam": [(-1.0, ValueError, "neg"), (-1e-300, ValueError, "tinyneg"), (np.nan, ValueError, "nan"), (np.inf, ValueError, "inf"),
             ("1", TypeError, "str"), (True, TypeError, "bool"), (np.bool_(False), TypeError, "npbool"), (None, TypeError, "None"),
             ([0.1], TypeError, "list"), (1j, TypeError, "complex"), (np.array([0.1, 0.2]), TypeError, "array")],
+    # lam where per-layer strengths are accepted: a scalar as "lam", or a sequence of L positive values
+    "lams": [(-1.0, ValueError, "neg"), (-1e-300, ValueError, "tinyneg"), (np.nan, ValueError, "nan"), (np.inf, ValueError, "inf"),
+             ("1", TypeError, "str"), (True, TypeError, "bool"), (np.bool_(False), TypeError, "npbool"), (None, TypeError, "None"),
+             (1j, TypeError, "complex"), ([0.1], ValueError, "short-list"), ([0.1] * 6, ValueError, "long-list"),
+             ([0.1, -0.2], ValueError, "negentry"), ([0.1, 0.0], ValueError, "zeroentry"), ([0.1, "x"], TypeError, "strentry"),
+             ([0.1, np.nan], ValueError, "nanentry"), ([[0.1, 0.2]], TypeError, "nested"), (np.ones((1, 2)), TypeError, "2-D")],
     "depth": [(0, ValueError, "0"), (-1, ValueError, "-1"), (2.5, TypeError, "2.5"), (3.0, TypeError, "3.0"), ("3", TypeError, "str"),
               (True, TypeError, "bool"), (None, TypeError, "None"), (np.float64(3), TypeError, "npfloat")],
     "weights": [([], ValueError, "empty"), ((), ValueError, "emptytuple"),

@@ -180,3 +180,31 @@ def tie_column(tie) -> int:
     if tie not in ("largest", "smallest"):
         raise ValueError(f"tie must be 'largest' or 'smallest', got {tie!r}")
     return 1 if tie == "largest" else 0
+
+
+def check_lams(lam, depth: int, name: str = "lam"):
+    r"""A regularization strength: a float ``>= 0``, or a sequence of ``depth`` positive floats (one per layer).
+
+    Returns a float for a scalar and a read-only ``float64`` array of shape
+    ``(depth,)`` for per-layer strengths :math:`(\lambda_1, \dots, \lambda_L)`.
+    """
+    if isinstance(lam, (list, tuple)) or (isinstance(lam, np.ndarray) and lam.ndim == 1):
+        arr = [check_lam(v, f"{name}[{i}]") for i, v in enumerate(lam)]
+        if len(arr) != depth:
+            raise ValueError(f"{name} as a sequence must have one value per layer ({depth}), got {len(arr)}")
+        if any(v == 0 for v in arr):
+            raise ValueError(f"{name} as a sequence must hold positive values (per-layer weight decay), got {arr}")
+        out = np.array(arr, dtype=np.float64)
+        out.setflags(write=False)
+        return out
+    return check_lam(lam, name)
+
+
+def lam_at(lam, l: int) -> float:
+    """Layer ``l``'s (0-based) strength from :func:`check_lams`' result."""
+    return lam if isinstance(lam, float) else float(lam[l])
+
+
+def lam_bar(lam) -> float:
+    r"""The geometric mean :math:`\bar\lambda = (\prod_l \lambda_l)^{1/L}` (a scalar is returned as is)."""
+    return lam if isinstance(lam, float) else float(np.exp(np.mean(np.log(lam))))

@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse.linalg as sla
 
-from ._validate import as_matrix, check_depth, check_lam, check_positive_float, check_positive_int, check_weights, check_widths, tie_column
+from ._validate import as_matrix, check_depth, check_lam, check_lams, lam_at, check_positive_float, check_positive_int, check_weights, check_widths, tie_column
 from .model import _grad, _prefix, _suffix
 from .solve import minimizer_singular_values
 
@@ -78,7 +78,7 @@ def unflatten_params(theta, weights) -> list[np.ndarray]:
 def _checked(weights, Y, lam):
     Y = as_matrix(Y, "Y")
     weights = check_weights(weights, Y)
-    lam = check_lam(lam)
+    lam = check_lams(lam, len(weights))
     return weights, Y, lam
 
 
@@ -92,7 +92,7 @@ def _hessian(weights, Y, lam):
     H = np.zeros((offs[-1], offs[-1]))
     for l in range(L):
         sl = slice(offs[l], offs[l + 1])
-        H[sl, sl] = np.kron(A[l].T @ A[l], B[l] @ B[l].T) + lam * np.eye(sizes[l])
+        H[sl, sl] = np.kron(A[l].T @ A[l], B[l] @ B[l].T) + lam_at(lam, l) * np.eye(sizes[l])
         # M = W_{m-1} ... W_{l+1} for m = l+1, l+2, ... (identity for m = l+1).
         M = np.eye(weights[l].shape[0])
         for m in range(l + 1, L):
@@ -118,8 +118,9 @@ def hessian(weights, Y, lam) -> np.ndarray:
         ``[W_1, ..., W_L]``, ``W_l`` of shape ``(d_l, d_{l-1})``.
     Y : array_like, shape ``(d_L, d_0)``
         The target.
-    lam : float
-        :math:`\lambda \ge 0`.
+    lam : float or sequence of float
+        :math:`\lambda \ge 0`, or per-layer :math:`\lambda_l > 0` (block
+        :math:`H_{ll}` then carries :math:`\lambda_l I`).
 
     Returns
     -------
@@ -151,7 +152,7 @@ def _hvp(weights, Y, lam, V):
     dG = dB[-1]
     out = [None] * L
     for l in range(L - 1, -1, -1):
-        out[l] = dG @ B[l].T + lam * V[l]
+        out[l] = dG @ B[l].T + lam_at(lam, l) * V[l]
         if l > 0:
             out[l] += G @ dB[l].T
             G, dG = weights[l].T @ G, V[l].T @ G + weights[l].T @ dG
@@ -186,8 +187,8 @@ def hvp(weights, Y, lam, V) -> list[np.ndarray]:
         ``[W_1, ..., W_L]``.
     Y : array_like, shape ``(d_L, d_0)``
         Target.
-    lam : float
-        :math:`\lambda \ge 0`.
+    lam : float or sequence of float
+        :math:`\lambda \ge 0`, or per-layer :math:`\lambda_l > 0` (then :math:`\lambda_l V_l`).
     V : list of array_like
         The direction, one array per layer with the shape of that layer.
 
@@ -238,6 +239,8 @@ def hessian_trace(weights, Y, lam) -> float:
     B = _prefix(weights)
     A = _suffix(weights)
     gn = sum(np.sum(A[l] * A[l]) * np.sum(B[l] * B[l]) for l in range(len(weights)))
+    if not isinstance(lam, float):
+        return float(gn + sum(lam_at(lam, l) * W.size for l, W in enumerate(weights)))
     return float(gn + lam * sum(W.size for W in weights))
 
 
@@ -400,7 +403,7 @@ def numerical_hessian(weights, Y, lam, h=1e-5) -> np.ndarray:
     """
     Y = as_matrix(Y, "Y")
     weights = check_weights(weights, Y)
-    lam = check_lam(lam)
+    lam = check_lams(lam, len(weights))
     h = check_positive_float(h, "h")
     shapes = [W.shape for W in weights]
     sizes = np.cumsum([0] + [W.size for W in weights])

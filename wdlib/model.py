@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_matrix, check_lam, check_weights
+from ._validate import as_matrix, check_lam, check_lams, check_weights, lam_at
 
 __all__ = ["end_to_end", "loss", "grad", "prefix_products", "suffix_products"]
 
@@ -82,13 +82,17 @@ def loss(weights, Y, lam) -> float:
         ``[W_1, ..., W_L]``.
     Y : array_like, shape ``(d_L, d_0)``
         The target.
-    lam : float
-        Regularization strength :math:`\lambda \ge 0`.
+    lam : float or sequence of float
+        Regularization strength :math:`\lambda \ge 0`, or one positive
+        :math:`\lambda_l` per layer: the penalty is then
+        :math:`\sum_l \frac{\lambda_l}{2}\|W_l\|_F^2` (chapter *The whole landscape*).
     """
     Y = as_matrix(Y, "Y")
     weights = check_weights(weights, Y)
-    lam = check_lam(lam)
+    lam = check_lams(lam, len(weights))
     R = _product(weights) - Y
+    if not isinstance(lam, float):
+        return float(0.5 * np.sum(R * R) + 0.5 * sum(lam_at(lam, l) * np.sum(W * W) for l, W in enumerate(weights)))
     return float(0.5 * np.sum(R * R) + 0.5 * lam * sum(np.sum(W * W) for W in weights))
 
 
@@ -99,7 +103,7 @@ def _grad(weights, Y, lam):
     out = [None] * len(weights)
     AtR = R
     for l in range(len(weights) - 1, -1, -1):
-        out[l] = AtR @ B[l].T + lam * weights[l]
+        out[l] = AtR @ B[l].T + lam_at(lam, l) * weights[l]
         if l > 0:
             AtR = weights[l].T @ AtR
     return out
@@ -113,9 +117,10 @@ def grad(weights, Y, lam) -> list[np.ndarray]:
         \frac{\partial F}{\partial W_l}
           = (W_L \cdots W_{l+1})^\top (P - Y) (W_{l-1} \cdots W_1)^\top + \lambda W_l .
 
-    Derived in the chapter *Balancedness*. Cost :math:`O(L d^3)`.
+    Derived in the chapter *Balancedness*. Cost :math:`O(L d^3)`. ``lam`` may be a
+    sequence of per-layer strengths, as in :func:`loss` (then :math:`\lambda_l W_l`).
     """
     Y = as_matrix(Y, "Y")
     weights = check_weights(weights, Y)
-    lam = check_lam(lam)
+    lam = check_lams(lam, len(weights))
     return _grad(weights, Y, lam)

@@ -107,7 +107,7 @@ def _collapse_lambdas(y, L):
         return np.where(y > 0, np.exp(np.log(mu) + 2.0 * (L - 1) / L * np.log(np.where(y > 0, y, 1.0))), 0.0)
 
 
-def critical_lambda(Y, depth) -> float:
+def critical_lambda(Y, depth, ratios=None) -> float:
     r"""The critical regularization :math:`\lambda^* = \mu_L\, y_1^{2(L-1)/L}`.
 
     For :math:`\lambda > \lambda^*` the minimizer of :math:`F` is zero; for
@@ -115,9 +115,22 @@ def critical_lambda(Y, depth) -> float:
     zero for :math:`L = 2` and both zero and a nonzero point minimize for
     :math:`L \ge 3`. For :math:`L = 1` it is ``inf`` (no collapse) unless
     :math:`Y = 0`. Derived in the chapter *The critical threshold*.
+
+    With ``ratios`` (:math:`L` positive numbers :math:`r_l`), per-layer weight
+    decay :math:`\lambda_l = t\, r_l` collapses exactly when
+    :math:`\bar\lambda = t\, (\prod_l r_l)^{1/L} > \lambda^*`: the critical
+    scale :math:`t^* = \lambda^* / (\prod_l r_l)^{1/L}` is returned (chapter
+    *The whole landscape*).
     """
     Y = as_matrix(Y, "Y")
     L = check_depth(depth)
+    if ratios is not None:
+        from ._validate import check_lams, lam_bar
+
+        r = check_lams(ratios, L, name="ratios")
+        if isinstance(r, float):
+            raise TypeError(f"ratios must be a sequence of {L} positive numbers (one per layer), got a scalar")
+        return critical_lambda(Y, L) / lam_bar(r)
     if Y.size == 0:
         return 0.0
     y1 = np.linalg.norm(Y, 2)

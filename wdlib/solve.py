@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_matrix, check_depth, check_lam, tie_column, check_positive_float
+from ._validate import as_matrix, check_depth, check_lam, check_lams, lam_bar, tie_column, check_positive_float
 from .balance import balanced_factors
 from .scalar import DEFAULT_RTOL, critical_singular_value, scalar_minimizers, scalar_objective
 
@@ -29,11 +29,12 @@ def minimizer_singular_values(Y, lam, depth, tie="largest", rtol=DEFAULT_RTOL) -
 
     ``tie`` chooses, on the exceptional set (:func:`is_exceptional`), between
     the nonzero (``"largest"``) and the zero (``"smallest"``) minimizer for every
-    singular value equal to :math:`y_c`.
+    singular value equal to :math:`y_c`. Per-layer ``lam`` (a sequence of
+    :math:`L` positive values) acts through :math:`\bar\lambda = (\prod_l \lambda_l)^{1/L}`.
     """
     Y = as_matrix(Y, "Y")
-    lam = check_lam(lam)
     L = check_depth(depth)
+    lam = lam_bar(check_lams(lam, L))
     col = tie_column(tie)
     y = np.linalg.svd(Y, compute_uv=False)
     return scalar_minimizers(y, lam, L, rtol)[:, col]
@@ -50,9 +51,11 @@ def minimizer(Y, lam, depth, tie="largest", rtol=DEFAULT_RTOL) -> np.ndarray:
     ----------
     Y : array_like, shape ``(d_L, d_0)``
         Target.
-    lam : float
+    lam : float or sequence of float
         :math:`\lambda \ge 0`. For :math:`\lambda = 0` the result is ``Y``
-        itself (any factorization of ``Y`` minimizes).
+        itself (any factorization of ``Y`` minimizes). A sequence of :math:`L`
+        positive per-layer strengths gives the minimizer of the uniform problem
+        with :math:`\bar\lambda = (\prod_l \lambda_l)^{1/L}` (chapter *The whole landscape*).
     depth : int
         :math:`L \ge 1`.
     tie : {"largest", "smallest"}
@@ -62,8 +65,8 @@ def minimizer(Y, lam, depth, tie="largest", rtol=DEFAULT_RTOL) -> np.ndarray:
         Tie tolerance, see :data:`wdlib.DEFAULT_RTOL`.
     """
     Y = as_matrix(Y, "Y")
-    lam = check_lam(lam)
     L = check_depth(depth)
+    lam = lam_bar(check_lams(lam, L))
     col = tie_column(tie)
     U, y, Vt = np.linalg.svd(Y, full_matrices=False)
     s = scalar_minimizers(y, lam, L, rtol)[:, col]
@@ -72,19 +75,33 @@ def minimizer(Y, lam, depth, tie="largest", rtol=DEFAULT_RTOL) -> np.ndarray:
 
 
 def minimizer_factors(Y, lam, depth, widths=None, tie="largest", rtol=DEFAULT_RTOL) -> list[np.ndarray]:
-    """Balanced factors of :func:`minimizer`: a global minimizer of :math:`F` in parameter space."""
-    return balanced_factors(minimizer(Y, lam, depth, tie=tie, rtol=rtol), depth, widths)
+    r"""Balanced factors of :func:`minimizer`: a global minimizer of :math:`F` in parameter space.
+
+    For per-layer ``lam`` (a sequence of :math:`L` positive values) the balanced
+    factors :math:`V_l` of the minimizer for :math:`\bar\lambda` are rescaled to
+    :math:`W_l = \sqrt{\bar\lambda/\lambda_l}\, V_l`, which keeps the product and
+    satisfies :math:`\lambda_{l+1} W_{l+1}^\top W_{l+1} = \lambda_l W_l W_l^\top`
+    (chapter *The whole landscape*).
+    """
+    L = check_depth(depth)
+    lams = check_lams(lam, L)
+    V = balanced_factors(minimizer(Y, lams, L, tie=tie, rtol=rtol), L, widths)
+    if isinstance(lams, float):
+        return V
+    bar = lam_bar(lams)
+    return [np.sqrt(bar / lams[l]) * V[l] for l in range(L)]
 
 
 def minimum_value(Y, lam, depth) -> float:
     r"""The global minimum of :math:`F`: :math:`\sum_i g(s_i; y_i)`.
 
     The sum runs over all :math:`\min(d_0, d_L)` singular values of ``Y``, so it
-    accounts for the whole of :math:`\|Y\|_F^2`.
+    accounts for the whole of :math:`\|Y\|_F^2`. Per-layer ``lam`` acts through
+    :math:`\bar\lambda = (\prod_l \lambda_l)^{1/L}`.
     """
     Y = as_matrix(Y, "Y")
-    lam = check_lam(lam)
     L = check_depth(depth)
+    lam = lam_bar(check_lams(lam, L))
     y = np.linalg.svd(Y, compute_uv=False)
     s = scalar_minimizers(y, lam, L)[:, 1]
     return float(np.sum(scalar_objective(s, y, lam, L)))

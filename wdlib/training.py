@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 from scipy.optimize import OptimizeResult
 
-from ._validate import as_matrix, check_depth, check_lam, check_positive_float, check_positive_int, check_rng, check_weights, check_widths
+from ._validate import as_matrix, check_depth, check_lam, check_lams, check_positive_float, check_positive_int, check_rng, check_weights, check_widths
 from .model import _grad, _product
 
 __all__ = ["gradient_descent", "init_weights", "ConvergenceWarning"]
@@ -80,8 +80,9 @@ def gradient_descent(Y, lam, depth, widths=None, steps=1000, lr=1e-2, init_scale
     ----------
     Y : array_like, shape ``(d_L, d_0)``
         Target.
-    lam : float
-        :math:`\lambda \ge 0`.
+    lam : float or sequence of float
+        :math:`\lambda \ge 0`, or one positive :math:`\lambda_l` per layer
+        (penalty :math:`\sum_l \frac{\lambda_l}{2}\|W_l\|_F^2`).
     depth : int
         :math:`L \ge 1`.
     widths : sequence of int, optional
@@ -153,7 +154,7 @@ def gradient_descent(Y, lam, depth, widths=None, steps=1000, lr=1e-2, init_scale
     """
     Y = as_matrix(Y, "Y")
     L = check_depth(depth)
-    lam = check_lam(lam)
+    lam = check_lams(lam, L)
     steps = check_positive_int(steps, "steps", minimum=0)
     lr = check_positive_float(lr, "lr")
     if tol is not None:
@@ -169,7 +170,10 @@ def gradient_descent(Y, lam, depth, widths=None, steps=1000, lr=1e-2, init_scale
 
     def record(G):
         R = _product(W) - Y
-        losses.append(0.5 * np.sum(R * R) + 0.5 * lam * sum(np.sum(w * w) for w in W))
+        if isinstance(lam, float):
+            losses.append(0.5 * np.sum(R * R) + 0.5 * lam * sum(np.sum(w * w) for w in W))
+        else:
+            losses.append(0.5 * np.sum(R * R) + 0.5 * sum(lam[l] * np.sum(w * w) for l, w in enumerate(W)))
         imbs.append([np.linalg.norm(W[l + 1].T @ W[l + 1] - W[l] @ W[l].T) for l in range(L - 1)])
         gnorms.append(max(np.linalg.norm(g) for g in G))
 
