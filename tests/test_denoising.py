@@ -272,3 +272,18 @@ def test_optimal_regularization_at_a_tie_reports_both_one_sided_limits():
     above = wdlib.error_curve(Y, X, lam_c * (1 + np.geomspace(1e-9, 1e-2, 30)), L)
     assert np.all(above > opt["error"]) and above[0] - opt["error"] < 1e-8
     assert wdlib.error_curve(Y, X, [lam_c * (1 - 1e-9)], L)[0] > opt["error"] + 0.09
+
+
+def test_plot_optimal_norm():
+    import matplotlib.pyplot as plt
+
+    lams = np.geomspace(0.01, 1.0, 20)
+    fig = wdlib.plotting.plot_optimal_norm(lams, 2 - lams, 3 * lams, 0.1, 1.9, 0.3,
+                                           noise_level=2.0, signal_level=1.0, depth=3)
+    top, bottom = fig.axes[:2]
+    np.testing.assert_allclose(bottom.lines[0].get_ydata(), 3 * lams)
+    assert top.get_xscale() == "log" and "L = 3" in top.get_title()
+    assert top.get_legend() is not None and bottom.get_legend() is not None
+    plt.close(fig)
+    with pytest.raises(ValueError, match="same length"):
+        wdlib.plotting.plot_optimal_norm(lams, lams[:3], lams, 0.1, 1.0, 1.0)

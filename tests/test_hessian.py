@@ -284,3 +284,18 @@ def test_spectrum_reports_progress_of_lanczos(capsys):
     assert capsys.readouterr().err == ""
     with pytest.raises(ValueError, match="progress"):
         wdlib.hessian_spectrum(W, Y, 0.1, k=2, method="lanczos", progress=0)
+
+
+def test_plot_orbit_spectra():
+    import matplotlib.pyplot as plt
+
+    fig = wdlib.plotting.plot_orbit_spectra([np.arange(5.0), -np.arange(5.0)], [np.ones(5), np.ones(5)],
+                                            labels=["a", "b"], symlog=0.1)
+    left, right = fig.axes[:2]
+    assert len(left.lines) == 2 and len(right.lines) == 2
+    np.testing.assert_array_equal(left.lines[1].get_ydata(), -np.arange(5.0))
+    assert right.get_yscale() == "symlog"
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["a", "b"]
+    plt.close(fig)
+    with pytest.raises(ValueError, match="equal length"):
+        wdlib.plotting.plot_orbit_spectra([np.ones(3)], [np.ones(3), np.ones(3)])
