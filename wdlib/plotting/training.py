@@ -47,7 +47,7 @@ def plot_relative_errors(runs, rtol=None, ylim=(1e-12, 1e2), xmax=None):
     xmax : int, optional
         Last step shown.
     """
-    fig, ax = new_figure()
+    fig, ax = new_figure(width=8.0)
     for i, (label, e) in enumerate(runs.items()):
         e = np.asarray(e, dtype=float)
         ax.semilogy(np.arange(e.size), e, color=COLORS[i % len(COLORS)], lw=2, label=label)
@@ -58,7 +58,7 @@ def plot_relative_errors(runs, rtol=None, ylim=(1e-12, 1e2), xmax=None):
         ax.set_xlim(0, xmax)
     ax.set_xlabel(r"step $k$")
     ax.set_ylabel(r"$\|P_k - P^*\|_F / \|P^*\|_F$")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
 
 
@@ -76,7 +76,7 @@ def plot_gd_imbalance(steps, measured, predicted, labels, xlabel=r"step $k$"):
         Label of the x axis (e.g. a time :math:`t = k\\eta` when runs with
         different step sizes are sampled at common times).
     """
-    fig, ax = new_figure()
+    fig, ax = new_figure(width=8.0)
     k = np.asarray(steps)
     for i, (m, p, lab) in enumerate(zip(measured, predicted, labels)):
         c = COLORS[i % len(COLORS)]
@@ -84,7 +84,7 @@ def plot_gd_imbalance(steps, measured, predicted, labels, xlabel=r"step $k$"):
         ax.semilogy(k, p, color="k", ls="--", lw=1, label=r"$(1-2\eta\lambda)^k \|D(0)\|_F$" if i == 0 else None)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(r"imbalance $\|D_1\|_F$")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
 
 
@@ -101,7 +101,7 @@ def plot_error_curves(curves, optima, noise_level=None, signal_level=None):
         :math:`\|Y - X\|_F` (the error at :math:`\lambda = 0`) and
         :math:`\|X\|_F` (the error of the zero matrix), drawn as horizontal lines.
     """
-    fig, ax = new_figure(width=6.4, height=3.8)
+    fig, ax = new_figure(width=8.0, height=3.8)
     for i, (L, (lams, err)) in enumerate(curves.items()):
         c = COLORS[i % len(COLORS)]
         ax.semilogx(lams, err, color=c, lw=2, label=f"$L = {L}$")
