@@ -212,6 +212,9 @@ def test_plot_helpers_return_figures():
     lams = np.linspace(0.1, 1.0, 5)
     fig = plot_trace_sharpness(lams, 10 * lams, lams + 1, lam_star=0.5, trace_floor=lams, sharp_bound=lams, depth=3)
     assert len(fig.axes) == 2
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels == ["at the global minimizer", "lower bound", r"$\lambda^*$"]
+    assert all(ax.get_legend() is None for ax in fig.axes)          # legend outside the data
     plt.close(fig)
 
 

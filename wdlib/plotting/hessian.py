@@ -78,20 +78,21 @@ def plot_trace_sharpness(lams, trace, sharp, lam_star=None, trace_floor=None, sh
     matplotlib.figure.Figure
     """
     lams = np.asarray(lams, dtype=float)
-    fig, axes = new_figure(ncols=2, width=9.0, height=3.4)
+    fig, axes = new_figure(ncols=2, width=9.5, height=3.8)
     suffix = f" (L = {depth})" if depth is not None else ""
-    panels = [(axes[0], trace, trace_floor, "trace of Hess F", "lower bound"),
-              (axes[1], sharp, sharp_bound, "largest eigenvalue of Hess F", "lower bound")]
-    for ax, val, bound, name, bname in panels:
-        ax.plot(lams, val, color=COLORS[0], linewidth=2, label=name)
+    panels = [(axes[0], trace, trace_floor, "trace of Hess F"),
+              (axes[1], sharp, sharp_bound, "largest eigenvalue of Hess F")]
+    for ax, val, bound, name in panels:
+        ax.plot(lams, val, color=COLORS[0], linewidth=2, label="at the global minimizer")
         if bound is not None:
-            ax.plot(lams, bound, color=COLORS[1], linestyle=":", linewidth=2, label=bname)
+            ax.plot(lams, bound, color=COLORS[1], linestyle=":", linewidth=2, label="lower bound")
         if lam_star is not None:
             ax.axvline(lam_star, color=COLORS[7], linestyle="--", linewidth=1, label=r"$\lambda^*$")
         ax.set_xlabel(r"$\lambda$")
         ax.set_yscale("log")
         ax.set_title(name + suffix, fontsize=10)
-        ax.legend(fontsize=8)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=9)
     return fig
 
 
