@@ -83,10 +83,11 @@ def test_optimal_regularization_vs_dense_grid(noisy, depth):
     grid = np.geomspace(1e-4 * top, top, 4000)
     errs = wdlib.error_curve(Y, X, grid, depth)
     assert opt["error"] <= errs.min() + 1e-12
-    assert opt["error"] == pytest.approx(wdlib.error_curve(Y, X, [opt["lam"]], depth)[0], rel=1e-14)
+    tie = opt["minimizer"]                                     # which minimizer, if lam is a tie value
+    assert opt["error"] == pytest.approx(wdlib.error_curve(Y, X, [opt["lam"]], depth, tie)[0], rel=1e-14)
     assert opt["error"] < min(opt["error_at_zero"], opt["error_at_infinity"])
-    assert opt["layer_norm"] == pytest.approx(wdlib.layer_norm_curve(Y, [opt["lam"]], depth)[0], rel=1e-12)
-    assert opt["rank"] == wdlib.minimizer_rank(Y, opt["lam"], depth)
+    assert opt["layer_norm"] == pytest.approx(wdlib.layer_norm_curve(Y, [opt["lam"]], depth, tie)[0], rel=1e-12)
+    assert opt["rank"] == wdlib.minimizer_rank(Y, opt["lam"], depth, tie)
     assert opt["error_at_zero"] == pytest.approx(np.linalg.norm(Y - X))
     assert opt["error_at_infinity"] == pytest.approx(np.linalg.norm(X))
 
@@ -204,3 +205,85 @@ def test_training_figures_draw_the_data(noisy):
     fig = wdlib.plotting.plot_error_curves({2: (lams, errs)}, {2: (lams[3], errs[3])}, 1.0, 2.0)
     np.testing.assert_allclose(fig.axes[0].lines[0].get_ydata(), errs)
     plt.close(fig)
+
+
+def test_layer_norms_ignore_rounding_noise_at_lambda_zero():
+    # Erratum: at lam = 0 a rank-deficient Y has SVD noise ~1e-16, and (1e-16)^(2/L) ~ 6e-4
+    # for L = 10 was counted. Exact: y_1^(2/L) + y_2^(2/L) from the chosen singular values.
+    rng = np.random.default_rng(17)
+    U = np.linalg.qr(rng.standard_normal((5, 5)))[0][:, :2]
+    V = np.linalg.qr(rng.standard_normal((4, 4)))[0][:, :2]
+    Y = (U * [3.0, 1.5]) @ V.T
+    for L in (3, 10):
+        exact = 3.0 ** (2 / L) + 1.5 ** (2 / L)
+        np.testing.assert_allclose(wdlib.minimizer_layer_norm(Y, 0.0, L), exact, rtol=1e-12)
+        np.testing.assert_allclose(wdlib.layer_norm_curve(Y, [0.0, 1e-300], L), exact, rtol=1e-12)
+        np.testing.assert_allclose(wdlib.representation_cost(Y, L), L * exact, rtol=1e-12)
+    opt = wdlib.optimal_regularization(Y, Y, 10, lams=[0.0, 0.5])
+    assert opt["lam"] == 0.0 and opt["rank"] == 2
+    np.testing.assert_allclose(opt["layer_norm"], 3.0 ** 0.2 + 1.5 ** 0.2, rtol=1e-12)
+
+
+def test_error_curve_can_have_two_local_minima():
+    # L = 2, Y = diag(10, 2), X = diag(5, 4): soft thresholding gives, independently,
+    # e^2 = (5 - lam)^2 + (lam + 2)^2 on [0, 2] and (5 - lam)^2 + 16 on [2, 10].
+    Y, X = np.diag([10.0, 2.0]), np.diag([5.0, 4.0])
+    lams = np.linspace(0.0, 12.0, 1201)
+    e = wdlib.error_curve(Y, X, lams, 2)
+    ref = np.where(lams <= 2, np.hypot(5 - lams, lams + 2), np.hypot(5 - np.minimum(lams, 10), 4.0))
+    ref[lams >= 10] = np.hypot(5.0, 4.0)
+    np.testing.assert_allclose(e, ref, rtol=1e-12)
+    interior = np.arange(1, lams.size - 1)
+    local_min = interior[(e[interior] < e[interior - 1]) & (e[interior] < e[interior + 1])]
+    local_max = interior[(e[interior] > e[interior - 1]) & (e[interior] > e[interior + 1])]
+    np.testing.assert_allclose(lams[local_min], [1.5, 5.0], atol=1e-12)
+    np.testing.assert_allclose(e[local_min], [np.sqrt(24.5), 4.0], rtol=1e-12)
+    np.testing.assert_allclose(lams[local_max], [2.0], atol=1e-12)
+    opt = wdlib.optimal_regularization(Y, X, 2)
+    assert opt["tie"] is False
+    np.testing.assert_allclose([opt["lam"], opt["error"]], [5.0, 4.0], rtol=1e-6)
+
+
+def test_optimal_regularization_at_a_tie_reports_both_one_sided_limits():
+    # Depth 3: the optimum of e sits at the collapse value of the largest noise value y_4.
+    Y, X = wdlib.noisy_low_rank_target((20, 30), 3, 0.1, rng=0, signal=[4.0, 3.0, 2.0])
+    L = 3
+    opt = wdlib.optimal_regularization(Y, X, L)
+    lam_c = wdlib.collapse_lambdas(Y, L)[3]
+    assert opt["tie"] and opt["lam"] == lam_c and wdlib.is_exceptional(Y, lam_c, L)
+    assert opt["minimizer"] == "smallest" and opt["rank"] == 3
+    # errors of the two global minimizers, from the matrices themselves
+    e_keep = np.linalg.norm(wdlib.minimizer(Y, lam_c, L, tie="largest") - X)
+    e_drop = np.linalg.norm(wdlib.minimizer(Y, lam_c, L, tie="smallest") - X)
+    assert e_drop < e_keep
+    np.testing.assert_allclose(opt["error"], e_drop, rtol=1e-12)
+    np.testing.assert_allclose([e_keep, e_drop], [1.2621, 1.1655], atol=1e-4)
+    # both are global minimizers: equal F at balanced factors
+    F = [wdlib.loss(wdlib.minimizer_factors(Y, lam_c, L, tie=t), Y, lam_c) for t in ("largest", "smallest")]
+    np.testing.assert_allclose(F[0], F[1], rtol=1e-9)
+    # the norms are the one-sided limits of lam -> sum_i s_i(lam)^(2/L)
+    y = np.linalg.svd(Y, compute_uv=False)
+    for side, key in ((1 - 1e-9, "layer_norm_below"), (1 + 1e-9, "layer_norm_above")):
+        s = np.array([wdlib.scalar_minimizer(v, side * lam_c, L) for v in y[:6]])
+        np.testing.assert_allclose(opt[key], np.sum(s ** (2 / L)), rtol=1e-6)
+    np.testing.assert_allclose([opt["layer_norm_below"], opt["layer_norm_above"]], [6.5964, 5.9698], atol=1e-4)
+    assert opt["layer_norm"] == opt["layer_norm_above"]
+    # the error is attained at the tie, not approached: just above it e is larger, below it jumps up
+    above = wdlib.error_curve(Y, X, lam_c * (1 + np.geomspace(1e-9, 1e-2, 30)), L)
+    assert np.all(above > opt["error"]) and above[0] - opt["error"] < 1e-8
+    assert wdlib.error_curve(Y, X, [lam_c * (1 - 1e-9)], L)[0] > opt["error"] + 0.09
+
+
+def test_plot_optimal_norm():
+    import matplotlib.pyplot as plt
+
+    lams = np.geomspace(0.01, 1.0, 20)
+    fig = wdlib.plotting.plot_optimal_norm(lams, 2 - lams, 3 * lams, 0.1, 1.9, 0.3,
+                                           noise_level=2.0, signal_level=1.0, depth=3)
+    top, bottom = fig.axes[:2]
+    np.testing.assert_allclose(bottom.lines[0].get_ydata(), 3 * lams)
+    assert top.get_xscale() == "log" and "L = 3" in top.get_title()
+    assert top.get_legend() is not None and bottom.get_legend() is not None
+    plt.close(fig)
+    with pytest.raises(ValueError, match="same length"):
+        wdlib.plotting.plot_optimal_norm(lams, lams[:3], lams, 0.1, 1.0, 1.0)

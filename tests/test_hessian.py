@@ -212,4 +212,93 @@ def test_plot_helpers_return_figures():
     lams = np.linspace(0.1, 1.0, 5)
     fig = plot_trace_sharpness(lams, 10 * lams, lams + 1, lam_star=0.5, trace_floor=lams, sharp_bound=lams, depth=3)
     assert len(fig.axes) == 2
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels == ["at the global minimizer", "lower bound", r"$\lambda^*$"]
+    assert all(ax.get_legend() is None for ax in fig.axes)          # legend outside the data
     plt.close(fig)
+
+
+def _rank2_target_5x4():
+    """A 5 x 4 target of exact rank 2 with singular values 3 and 1.5 (SVD noise ~1e-16 below)."""
+    rng = np.random.default_rng(17)
+    U = np.linalg.qr(rng.standard_normal((5, 5)))[0][:, :2]
+    V = np.linalg.qr(rng.standard_normal((4, 4)))[0][:, :2]
+    return (U * [3.0, 1.5]) @ V.T, U, V, np.array([3.0, 1.5])
+
+
+def test_trace_at_minimizer_ignores_rounding_noise_at_lambda_zero():
+    # Erratum: at lam = 0 the closed form summed (1e-16)^(2/L) ~ 6e-4 per noise value
+    # (497.1746 instead of 497.1302 for L = 10). Reference: the trace formula at any point
+    # (hessian_trace) and np.trace of the dense Hessian, at balanced factors built by hand.
+    Y, U, V, y = _rank2_target_5x4()
+    L, n = 10, 4
+    a = y ** (1.0 / L)
+    first = np.zeros((n, 4))
+    first[:2] = a[:, None] * V.T
+    mid = np.diag(np.r_[a, 0.0, 0.0])
+    last = np.zeros((5, n))
+    last[:, :2] = U * a
+    W = [first] + [mid] * (L - 2) + [last]
+    np.testing.assert_allclose(wdlib.end_to_end(W), Y, atol=1e-12)
+    exact = np.trace(wdlib.hessian(W, Y, 0.0))
+    np.testing.assert_allclose(wdlib.hessian_trace(W, Y, 0.0), exact, rtol=1e-10)
+    closed = sum((5.0 if l == L else np.sum(y ** (2.0 * (L - l) / L)))
+                 * (4.0 if l == 1 else np.sum(y ** (2.0 * (l - 1) / L))) for l in range(1, L + 1))
+    np.testing.assert_allclose(exact, closed, rtol=1e-10)
+    np.testing.assert_allclose(wdlib.hessian_trace_at_minimizer(Y, 0.0, L), exact, rtol=1e-10)
+    # the rank is 2, so hidden widths 2 are enough (the noise made it look like rank 4)
+    assert wdlib.hessian_trace_at_minimizer(Y, 0.0, L, widths=[2] * (L - 1)) > 0
+
+
+def test_spectrum_refuses_a_dense_hessian_that_does_not_fit():
+    # Erratum: k=None on a 100 x 100, L = 3 network built a 30000 x 30000 matrix (7 GB).
+    Y = np.zeros((100, 100))
+    W = [np.zeros((100, 100))] * 3
+    with pytest.raises(ValueError) as err:
+        wdlib.hessian_spectrum(W, Y, 0.1)
+    msg = str(err.value)
+    assert "N = 30000" in msg and "GiB" in msg and "6.71" in msg             # 8 * 30000^2 / 2^30
+    assert "k=" in msg and "hessian_spectrum_at_minimizer(Y, lam, depth" in msg
+    with pytest.raises(ValueError, match="N = 30000"):
+        wdlib.hessian_spectrum(W, Y, 0.1, k=2, method="dense")
+    # just above and at the limit
+    import importlib
+
+    limit = importlib.import_module("wdlib.hessian").DENSE_MAX_PARAMS
+    with pytest.raises(ValueError, match=f"N = {limit + 1}"):
+        wdlib.hessian_spectrum([np.zeros((1, limit + 1))], np.zeros((1, limit + 1)), 0.1, k=1, method="dense")
+    ev = wdlib.hessian_spectrum([np.zeros((1, 50))], np.zeros((1, 50)), 0.25)
+    np.testing.assert_allclose(ev, np.full(50, 1.25))                     # depth 1: F = |W - Y|^2/2 + lam |W|^2/2
+
+
+def test_spectrum_reports_progress_of_lanczos(capsys):
+    rng = np.random.default_rng(4)
+    Y = rng.standard_normal((4, 5))
+    W = wdlib.init_weights(Y, 3, widths=[4, 4], init_scale=0.7, rng=rng)
+    calls = []
+    top = wdlib.hessian_spectrum(W, Y, 0.1, k=2, method="lanczos", progress=calls.append)
+    assert len(calls) >= 2 and calls == list(range(1, len(calls) + 1))
+    np.testing.assert_allclose(top, np.linalg.eigvalsh(wdlib.hessian(W, Y, 0.1))[-2:], rtol=1e-9)
+    wdlib.hessian_spectrum(W, Y, 0.1, k=2, method="lanczos", progress=5)
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines and all("Hessian-vector products" in s and "N = 52" in s for s in lines)
+    assert [int(s.split()[1]) for s in lines] == [5 * (i + 1) for i in range(len(lines))]
+    wdlib.hessian_spectrum(W, Y, 0.1, k=2, method="lanczos")              # silent by default
+    assert capsys.readouterr().err == ""
+    with pytest.raises(ValueError, match="progress"):
+        wdlib.hessian_spectrum(W, Y, 0.1, k=2, method="lanczos", progress=0)
+
+
+def test_plot_orbit_spectra():
+    import matplotlib.pyplot as plt
+
+    fig = wdlib.plotting.plot_orbit_spectra([np.arange(5.0), -np.arange(5.0)], [np.ones(5), np.ones(5)],
+                                            labels=["a", "b"], symlog=0.1)
+    left, right = fig.axes[:2]
+    assert len(left.lines) == 2 and len(right.lines) == 2
+    np.testing.assert_array_equal(left.lines[1].get_ydata(), -np.arange(5.0))
+    assert right.get_yscale() == "symlog"
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["a", "b"]
+    plt.close(fig)
+    with pytest.raises(ValueError, match="equal length"):
+        wdlib.plotting.plot_orbit_spectra([np.ones(3)], [np.ones(3), np.ones(3)])

@@ -1,13 +1,14 @@
 r"""Noisy targets, the optimal regularization, and gradient descent in practice.
 
-Chapter *Gradient descent in practice and the optimal weight norm*. With a
-target :math:`Y = X + E` (a low-rank signal plus noise), the error
-:math:`e(\lambda) = \|P^*(\lambda) - X\|_F` of the minimizer starts at
-:math:`\|E\|_F` for :math:`\lambda = 0`, ends at :math:`\|X\|_F` above
-:math:`\lambda^*` (:math:`L \ge 2`), and in between dips below both: the data
-choose a regularization, and with it a definite layer norm
-:math:`\sum_i s_i(\lambda)^{2/L}` (the same for every layer of every
-balanced minimizer).
+Chapter *The optimal weight norm*. With a target :math:`Y = X + Z` (a
+low-rank signal plus noise), the error :math:`e(\lambda) = \|P^*(\lambda) - X\|_F`
+of the minimizer starts at :math:`\|Z\|_F` for :math:`\lambda = 0`, ends at
+:math:`\|X\|_F` above :math:`\lambda^*` (:math:`L \ge 2`), and under a condition
+on the noise dips below both: the data choose a regularization, and with it a
+layer norm :math:`\sum_i s_i(\lambda)^{2/L}` (the same for every layer of every
+balanced minimizer). The error need not be unimodal in :math:`\lambda`, and for
+:math:`L \ge 3` its minimum can sit at a tie value, where the optimal norm is a
+one-sided limit.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from ._validate import (
     check_positive_int,
     check_rng,
 )
+from .balance import numerical_rank
 from .model import _grad, _product
-from .scalar import scalar_minimizers, threshold_constant
+from .scalar import collapse_lambdas, scalar_minimizers, threshold_constant
 from .solve import minimizer
 from .training import init_weights
 
@@ -115,18 +117,31 @@ def error_curve(Y, X, lams, depth, tie="largest") -> np.ndarray:
     return np.array([np.linalg.norm((U * s) @ Vt - X) for U, s, Vt in _minimizers_on_grid(Y, lams, L, col)])
 
 
-def layer_norm_curve(Y, lams, depth) -> np.ndarray:
+def layer_norm_curve(Y, lams, depth, tie="largest") -> np.ndarray:
     r"""The squared layer norm :math:`\sum_i s_i(\lambda)^{2/L}` of the minimizer on a grid.
 
     Every layer of a balanced minimizer has this squared Frobenius norm (and,
     off the exceptional set, every minimizer is balanced, chapter *A unique
     end-to-end minimizer*); the total penalty is :math:`L` times it.
+    Singular values below the numerical rank of the minimizer
+    (:func:`wdlib.numerical_rank`, as in :func:`wdlib.representation_cost`)
+    count as zero. For :math:`L \ge 3` at a tie value of :math:`\lambda`,
+    ``tie="largest"`` gives the norm of the minimizer that keeps the tied
+    singular values (the limit from below), ``"smallest"`` the one that drops
+    them (the limit from above); see :func:`optimal_regularization`.
     """
     Y = as_matrix(Y, "Y")
     lams = as_nonnegative_vector(lams)
     L = check_depth(depth)
+    col = tie_column(tie)
     y = np.linalg.svd(Y, compute_uv=False)
-    return np.array([np.sum(scalar_minimizers(y, lam, L)[:, 1] ** (2.0 / L)) for lam in lams])
+    return np.array([_layer_norm(scalar_minimizers(y, lam, L)[:, col], L, Y.shape) for lam in lams])
+
+
+def _layer_norm(s, L, shape):
+    """Sum of s_i^(2/L) over the singular values above the numerical rank rule."""
+    s = np.sort(np.asarray(s, dtype=float))[::-1]
+    return float(np.sum(s[: numerical_rank(s, shape)] ** (2.0 / L)))
 
 
 def error_slope_at_zero(Y, X, depth) -> float:
@@ -159,12 +174,35 @@ def optimal_regularization(Y, X, depth, lams=None) -> dict:
     refines by a bounded scalar minimization between the two grid neighbours of
     the best grid point, keeping the better of the two.
 
+    For :math:`L \ge 3` the error jumps at each collapse value
+    :math:`\mu_L y_i^{2(L-1)/L}`, and its minimum can sit exactly there (a tie
+    value, where two minimizers share the global minimum of :math:`F`). When the
+    refined :math:`\lambda` is within a relative ``1e-6`` of a collapse value,
+    the result snaps to it, evaluates both minimizers of the tie and reports the
+    one with the smaller error; its layer norm is then a one-sided limit of
+    :math:`\lambda \mapsto \sum_i s_i(\lambda)^{2/L}`.
+
     Returns
     -------
     dict
-        ``"lam"``, ``"error"``, ``"layer_norm"`` (:math:`\sum_i s_i^{2/L}` at
-        ``lam``), ``"rank"`` of the minimizer there, ``"error_at_zero"``
-        (:math:`\|Y - X\|_F`) and ``"error_at_infinity"`` (:math:`\|X\|_F`).
+        ``"lam"``, ``"error"``, ``"layer_norm"`` (:math:`\sum_i s_i^{2/L}` of the
+        minimizer that attains ``"error"``), ``"rank"`` of that minimizer,
+        ``"error_at_zero"`` (:math:`\|Y - X\|_F`), ``"error_at_infinity"``
+        (:math:`\|X\|_F`), ``"tie"`` (whether ``lam`` is a tie value),
+        ``"minimizer"`` (``"largest"`` or ``"smallest"``: which minimizer of a tie
+        attains the error; ``"largest"`` otherwise), and ``"layer_norm_below"``,
+        ``"layer_norm_above"``: the limits of the layer norm as :math:`\lambda`
+        increases to, resp. decreases to, ``lam`` (the norms of the ``"largest"``
+        and ``"smallest"`` minimizers at a tie; both equal ``"layer_norm"``
+        otherwise).
+
+    Examples
+    --------
+    >>> import numpy as np, wdlib
+    >>> Y, X = np.diag([10.0, 2.0]), np.diag([5.0, 4.0])
+    >>> opt = wdlib.optimal_regularization(Y, X, 2)
+    >>> round(opt["lam"], 6), round(opt["error"], 6)
+    (5.0, 4.0)
     """
     Y, X = _check_pair(Y, X)
     L = check_depth(depth)
@@ -184,14 +222,31 @@ def optimal_regularization(Y, X, depth, lams=None) -> dict:
                               options={"xatol": 1e-12 * hi})
         if res.fun < best_err:
             best_lam, best_err = float(res.x), float(res.fun)
-    s = scalar_minimizers(y, best_lam, L)[:, 1]
+    col, tie = 1, False
+    if L >= 3 and best_lam > 0:
+        cl = collapse_lambdas(Y, L)
+        near = cl[(cl > 0) & (np.abs(cl - best_lam) <= 1e-6 * best_lam)]
+        if near.size:
+            lam_c = float(near[0])
+            e_big, e_small = error_curve(Y, X, [lam_c], L, "largest")[0], error_curve(Y, X, [lam_c], L, "smallest")[0]
+            if min(e_big, e_small) <= best_err * (1 + 1e-12):
+                tie, best_lam = True, lam_c
+                col = 1 if e_big <= e_small else 0
+                best_err = float(min(e_big, e_small))
+    both = scalar_minimizers(y, best_lam, L)
+    s = both[:, col]
+    norm = _layer_norm(s, L, Y.shape)
     return {
         "lam": best_lam,
         "error": best_err,
-        "layer_norm": float(np.sum(s ** (2.0 / L))),
-        "rank": int(np.count_nonzero(s > 0)),
+        "layer_norm": norm,
+        "rank": numerical_rank(np.sort(s)[::-1], Y.shape),
         "error_at_zero": float(np.linalg.norm(Y - X)),
         "error_at_infinity": float(np.linalg.norm(X)),
+        "tie": tie,
+        "minimizer": "largest" if col == 1 else "smallest",
+        "layer_norm_below": _layer_norm(both[:, 1], L, Y.shape) if tie else norm,
+        "layer_norm_above": _layer_norm(both[:, 0], L, Y.shape) if tie else norm,
     }
 
 

@@ -33,7 +33,10 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse.linalg as sla
 
+import sys
+
 from ._validate import as_matrix, check_depth, check_lam, check_lams, lam_at, check_positive_float, check_positive_int, check_weights, check_widths, tie_column
+from .balance import numerical_rank
 from .model import _grad, _prefix, _suffix
 from .solve import minimizer_singular_values
 
@@ -51,6 +54,11 @@ __all__ = [
 
 #: Largest number of parameters for which ``method="auto"`` forms the dense Hessian.
 DENSE_LIMIT = 1500
+
+#: Largest number of parameters for which :func:`hessian_spectrum` forms the dense
+#: Hessian at all (``k=None`` or ``method="dense"``): :math:`8N^2` bytes, 288 MB here,
+#: plus the workspace of ``eigvalsh``. Larger networks are refused with a ``ValueError``.
+DENSE_MAX_PARAMS = 6000
 
 _WHICH = {"largest": "LA", "smallest": "SA", "both": "BE"}
 
@@ -256,10 +264,14 @@ def hessian_trace_at_minimizer(Y, lam, depth, widths=None, tie="largest") -> flo
         \qquad a_l = \sum_i s_i^{2(L-l)/L}\ (l < L),\ a_L = d_L, \quad
         b_l = \sum_i s_i^{2(l-1)/L}\ (l > 1),\ b_1 = d_0 .
 
-    Derived in the chapter *The Hessian at minimizers* (claim 11). For
-    :math:`\lambda > 0` every minimizer is balanced, so this is the trace at
-    every minimizer; for :math:`\lambda = 0` it is the trace at the balanced
-    minimizers only.
+    Derived in the chapter *The Hessian at minimizers* (theorem
+    ``thm-hessian-trace``). For :math:`\lambda > 0` every minimizer is balanced,
+    so this is the trace at every minimizer; for :math:`\lambda = 0` it is the
+    trace at the balanced minimizers only. Singular values below the numerical
+    rank of the minimizer (:func:`wdlib.numerical_rank`, the rule of
+    :func:`wdlib.representation_cost`) count as zero: at :math:`\lambda = 0` a
+    rank-deficient ``Y`` has rounding-noise singular values of order
+    :math:`10^{-16}`, which :math:`s^{2/L}` would magnify.
 
     Parameters
     ----------
@@ -285,14 +297,14 @@ def hessian_trace_at_minimizer(Y, lam, depth, widths=None, tie="largest") -> flo
     L = check_depth(depth)
     tie_column(tie)
     d_out, d_in = Y.shape
-    s = minimizer_singular_values(Y, lam, L, tie=tie)
-    r = int(np.count_nonzero(s))
+    s = np.sort(minimizer_singular_values(Y, lam, L, tie=tie))[::-1]
+    r = numerical_rank(s, Y.shape)
+    s = s[:r]
     if widths is None:
         widths = [min(d_in, d_out)] * (L - 1)
     else:
         widths = check_widths(widths, L, d_in, d_out, min_width=r)
     dims = [d_in] + list(widths) + [d_out]
-    s = s[s > 0]
     total = 0.0
     for l in range(1, L + 1):
         a = float(d_out) if l == L else float(np.sum(s ** (2.0 * (L - l) / L)))
@@ -301,7 +313,7 @@ def hessian_trace_at_minimizer(Y, lam, depth, widths=None, tie="largest") -> flo
     return float(total + lam * sum(dims[l] * dims[l - 1] for l in range(1, L + 1)))
 
 
-def hessian_spectrum(weights, Y, lam, k=None, method="auto", which="largest") -> np.ndarray:
+def hessian_spectrum(weights, Y, lam, k=None, method="auto", which="largest", progress=None) -> np.ndarray:
     r"""Eigenvalues of :math:`\Hess F`: all of them, or the ``k`` extreme ones.
 
     Parameters
@@ -314,7 +326,9 @@ def hessian_spectrum(weights, Y, lam, k=None, method="auto", which="largest") ->
         :math:`\lambda \ge 0`.
     k : int, optional
         Number of extreme eigenvalues; ``None`` for the full spectrum (needs the
-        dense method).
+        dense method, so at most ``DENSE_MAX_PARAMS`` (6000) parameters; at a
+        global minimizer :func:`wdlib.hessian_spectrum_at_minimizer` gives the
+        exact full spectrum at any size).
     method : {"auto", "dense", "lanczos"}
         ``"dense"``: ``np.linalg.eigvalsh`` of :func:`hessian`, :math:`O(N^3)`.
         ``"lanczos"``: ``scipy.sparse.linalg.eigsh`` on a ``LinearOperator``
@@ -325,11 +339,31 @@ def hessian_spectrum(weights, Y, lam, k=None, method="auto", which="largest") ->
     which : {"largest", "smallest", "both"}
         With ``k``: the ``k`` largest, the ``k`` smallest, or ``k`` from both
         ends (``k // 2`` smallest and ``k - k // 2`` largest, as ``eigsh``'s ``"BE"``).
+    progress : bool, int or callable, optional
+        Progress of a Lanczos run. ``True``: a line on ``sys.stderr`` every 100
+        Hessian-vector products; an int ``m``: every ``m`` products; a callable:
+        called with the number of products so far after each one. Ignored by the
+        dense method.
 
     Returns
     -------
     ndarray
         The requested eigenvalues in ascending order (all ``N`` when ``k`` is ``None``).
+
+    Raises
+    ------
+    ValueError
+        If the dense Hessian is needed (``k=None`` or ``method="dense"``) and the
+        network has more than ``DENSE_MAX_PARAMS`` parameters; the message gives
+        :math:`N`, the memory the dense Hessian would take and what to call instead.
+
+    Examples
+    --------
+    >>> import numpy as np, wdlib
+    >>> Y = np.diag([2.0, 1.0])
+    >>> W = wdlib.minimizer_factors(Y, 0.1, 3)
+    >>> np.round(wdlib.hessian_spectrum(W, Y, 0.1, k=1), 4)
+    array([7.0568])
     """
     weights, Y, lam = _checked(weights, Y, lam)
     if method not in ("auto", "dense", "lanczos"):
@@ -344,6 +378,15 @@ def hessian_spectrum(weights, Y, lam, k=None, method="auto", which="largest") ->
     if method == "lanczos" and (k is None or k >= N):
         raise ValueError(f"method='lanczos' needs an integer k < N = {N} (eigsh finds at most N - 1 eigenvalues)")
     dense = method == "dense" or (method == "auto" and (k is None or N <= DENSE_LIMIT or k >= N))
+    if dense and N > DENSE_MAX_PARAMS:
+        gib = 8.0 * N * N / 2**30
+        raise ValueError(
+            f"the dense Hessian of this network has N = {N} parameters, i.e. N x N = {N * N:.3g} entries, "
+            f"about {gib:.3g} GiB of memory (8 N^2 bytes, plus the eigvalsh workspace), more than the "
+            f"limit of {DENSE_MAX_PARAMS} parameters (wdlib.hessian.DENSE_MAX_PARAMS). Ask for the extreme "
+            f"eigenvalues only, hessian_spectrum(weights, Y, lam, k=..., method='lanczos'), or, at a global "
+            f"minimizer, for the exact full spectrum: wdlib.hessian_spectrum_at_minimizer(Y, lam, depth, ...)"
+        )
     if dense:
         ev = np.linalg.eigvalsh(_hessian(weights, Y, lam))
         if k is None:
@@ -355,9 +398,13 @@ def hessian_spectrum(weights, Y, lam, k=None, method="auto", which="largest") ->
         lo = k // 2
         return np.concatenate([ev[:lo], ev[N - (k - lo):]])
 
+    report = _progress_reporter(progress, N, k)
+
     def matvec(x):
         V = unflatten_params(np.ravel(x), weights)
-        return np.concatenate([g.ravel() for g in _hvp(weights, Y, lam, V)])
+        out = np.concatenate([g.ravel() for g in _hvp(weights, Y, lam, V)])
+        report()
+        return out
 
     op = sla.LinearOperator((N, N), matvec=matvec, dtype=float)
     v0 = np.random.default_rng(0).standard_normal(N)
@@ -365,6 +412,28 @@ def hessian_spectrum(weights, Y, lam, k=None, method="auto", which="largest") ->
     mode = _WHICH["largest"] if which == "both" and k == 1 else _WHICH[which]
     ev = sla.eigsh(op, k=k, which=mode, v0=v0, return_eigenvectors=False, tol=0)
     return np.sort(ev)
+
+
+def _progress_reporter(progress, N, k):
+    """A function to call after each Hessian-vector product of a Lanczos run."""
+    if progress is None or progress is False:
+        return lambda: None
+    if callable(progress):
+        callback = progress
+    else:
+        every = 100 if progress is True else check_positive_int(progress, "progress")
+
+        def callback(count):
+            if count % every == 0:
+                print(f"hessian_spectrum: {count} Hessian-vector products (N = {N}, k = {k})",
+                      file=sys.stderr, flush=True)
+    count = [0]
+
+    def report():
+        count[0] += 1
+        callback(count[0])
+
+    return report
 
 
 def sharpness(weights, Y, lam, method="auto") -> float:

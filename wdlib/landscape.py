@@ -153,11 +153,24 @@ def minimizer_layer_norm(Y, lam, depth, tie="largest") -> float:
     (:func:`wdlib.minimizer_singular_values`; ``tie`` picks one on the
     exceptional set). For :math:`\lambda > 0` off the exceptional set every
     global minimizer has :math:`\|W_l\|_F^2` equal to this number for every
-    layer (chapter *Every layer has the same Frobenius norm*).
+    layer (chapter *A unique end-to-end minimizer*, theorem
+    ``thm-frobenius-invariance``). Singular values below the numerical rank of
+    the minimizer (:func:`wdlib.numerical_rank`, the rule of
+    :func:`wdlib.representation_cost`) count as zero, so the result is
+    ``representation_cost(minimizer(Y, lam, depth), depth) / depth``; this
+    matters at :math:`\lambda = 0`, where a rank-deficient ``Y`` has
+    rounding-noise singular values that :math:`s^{2/L}` would magnify.
+
+    Examples
+    --------
+    >>> import numpy as np, wdlib
+    >>> round(wdlib.minimizer_layer_norm(np.diag([4.0, 1.0]), 0.5, 2), 6)
+    4.0
     """
+    Y = as_matrix(Y, "Y")
     L = check_depth(depth)
-    s = minimizer_singular_values(Y, lam, L, tie=tie)
-    s = s[s > 0]
+    s = np.sort(minimizer_singular_values(Y, lam, L, tie=tie))[::-1]
+    s = s[: numerical_rank(s, Y.shape)]
     return float(np.sum(s ** (2.0 / L)))
 
 

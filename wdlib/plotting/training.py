@@ -1,5 +1,5 @@
 """Figures of training runs and of the optimal regularization (chapters *The critical threshold*
-and *Gradient descent in practice and the optimal weight norm*)."""
+and *The optimal weight norm*)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 
 from ._style import COLORS, new_figure
 
-__all__ = ["plot_loss_gaps", "plot_relative_errors", "plot_gd_imbalance", "plot_error_curves"]
+__all__ = ["plot_loss_gaps", "plot_relative_errors", "plot_gd_imbalance", "plot_error_curves", "plot_optimal_norm"]
 
 
 def plot_loss_gaps(histories, fmin, floor=1e-16):
@@ -47,7 +47,7 @@ def plot_relative_errors(runs, rtol=None, ylim=(1e-12, 1e2), xmax=None):
     xmax : int, optional
         Last step shown.
     """
-    fig, ax = new_figure()
+    fig, ax = new_figure(width=8.0)
     for i, (label, e) in enumerate(runs.items()):
         e = np.asarray(e, dtype=float)
         ax.semilogy(np.arange(e.size), e, color=COLORS[i % len(COLORS)], lw=2, label=label)
@@ -58,7 +58,7 @@ def plot_relative_errors(runs, rtol=None, ylim=(1e-12, 1e2), xmax=None):
         ax.set_xlim(0, xmax)
     ax.set_xlabel(r"step $k$")
     ax.set_ylabel(r"$\|P_k - P^*\|_F / \|P^*\|_F$")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
 
 
@@ -76,7 +76,7 @@ def plot_gd_imbalance(steps, measured, predicted, labels, xlabel=r"step $k$"):
         Label of the x axis (e.g. a time :math:`t = k\\eta` when runs with
         different step sizes are sampled at common times).
     """
-    fig, ax = new_figure()
+    fig, ax = new_figure(width=8.0)
     k = np.asarray(steps)
     for i, (m, p, lab) in enumerate(zip(measured, predicted, labels)):
         c = COLORS[i % len(COLORS)]
@@ -84,7 +84,7 @@ def plot_gd_imbalance(steps, measured, predicted, labels, xlabel=r"step $k$"):
         ax.semilogy(k, p, color="k", ls="--", lw=1, label=r"$(1-2\eta\lambda)^k \|D(0)\|_F$" if i == 0 else None)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(r"imbalance $\|D_1\|_F$")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
 
 
@@ -101,7 +101,7 @@ def plot_error_curves(curves, optima, noise_level=None, signal_level=None):
         :math:`\|Y - X\|_F` (the error at :math:`\lambda = 0`) and
         :math:`\|X\|_F` (the error of the zero matrix), drawn as horizontal lines.
     """
-    fig, ax = new_figure(width=6.4, height=3.8)
+    fig, ax = new_figure(width=8.0, height=3.8)
     for i, (L, (lams, err)) in enumerate(curves.items()):
         c = COLORS[i % len(COLORS)]
         ax.semilogx(lams, err, color=c, lw=2, label=f"$L = {L}$")
@@ -115,5 +115,52 @@ def plot_error_curves(curves, optima, noise_level=None, signal_level=None):
         ax.text(ax.get_xlim()[0], signal_level, r" $\|X\|_F$ ($P^* = 0$)", va="bottom", color="0.3", fontsize=8)
     ax.set_xlabel(r"$\lambda$")
     ax.set_ylabel(r"$\|P^*(\lambda) - X\|_F$")
-    ax.legend(loc="center left")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return fig
+
+
+def plot_optimal_norm(lams, errors, norms, lam_opt, error_opt, norm_opt, noise_level=None,
+                      signal_level=None, depth=None):
+    r"""The error of the minimizer (top) and its squared layer norm (bottom) against :math:`\lambda`.
+
+    Parameters
+    ----------
+    lams : 1-D array
+        Increasing :math:`\lambda > 0` (log x axis).
+    errors, norms : 1-D arrays
+        :math:`\|P^*(\lambda) - X\|_F` and :math:`\sum_i s_i(\lambda)^{2/L}` on ``lams``.
+    lam_opt, error_opt, norm_opt : float
+        The optimum and the error and layer norm there, marked and joined by a vertical line.
+    noise_level, signal_level : float, optional
+        :math:`\|Y - X\|_F` and :math:`\|X\|_F`, drawn as horizontal lines in the top panel.
+    depth : int, optional
+        Shown in the title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    lams = np.asarray(lams, dtype=float)
+    errors = np.asarray(errors, dtype=float)
+    norms = np.asarray(norms, dtype=float)
+    if not (lams.shape == errors.shape == norms.shape) or lams.ndim != 1:
+        raise ValueError("lams, errors and norms must be 1-D arrays of the same length")
+    fig, axes = new_figure(nrows=2, width=8.0, height=5.2, sharex=True)
+    top, bottom = axes
+    top.semilogx(lams, errors, color=COLORS[0], lw=2, label=r"error $e(\lambda)$")
+    if noise_level is not None:
+        top.axhline(noise_level, color="0.4", ls=":", lw=1, label=r"$\|Z\|_F$ (no weight decay)")
+    if signal_level is not None:
+        top.axhline(signal_level, color="0.4", ls="--", lw=1, label=r"$\|X\|_F$ (zero network)")
+    top.plot([lam_opt], [error_opt], "o", color=COLORS[1], ms=8, mec="k", label="optimum")
+    bottom.semilogx(lams, norms, color=COLORS[2], lw=2, label=r"$\|W_l\|_F^2 = \sum_i s_i^{2/L}$")
+    bottom.plot([lam_opt], [norm_opt], "o", color=COLORS[1], ms=8, mec="k", label="optimal norm")
+    for ax in axes:
+        ax.axvline(lam_opt, color=COLORS[1], lw=1, ls="--")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
+    top.set_ylabel("error")
+    bottom.set_ylabel("squared layer norm")
+    bottom.set_xlabel(r"$\lambda$")
+    if depth is not None:
+        top.set_title(f"depth L = {depth}", fontsize=10)
     return fig
