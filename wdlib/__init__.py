@@ -33,7 +33,9 @@ from .phase import *  # noqa: F401,F403
 from .phase import __all__ as _phase_all
 from .denoising import *  # noqa: F401,F403
 from .denoising import __all__ as _denoising_all
+from .dynamics import *  # noqa: F401,F403
+from .dynamics import __all__ as _dynamics_all
 
 __version__ = "0.1.0"
 
-__all__ = ["plotting", *_model_all, *_balance_all, *_scalar_all, *_solve_all, *_training_all, *_relu_all, *_factorization_all, *_landscape_all, *_hessian_all, *_phase_all, *_denoising_all]
+__all__ = ["plotting", *_model_all, *_balance_all, *_scalar_all, *_solve_all, *_training_all, *_relu_all, *_factorization_all, *_landscape_all, *_hessian_all, *_phase_all, *_denoising_all, *_dynamics_all]
