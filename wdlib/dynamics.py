@@ -326,7 +326,8 @@ def _flow_basin(k, y, s0, s_m, s_p, t, lam, L):
         # vanished equilibria, a = a_sp: refine the panels around it.
         al = (L - 2.0) / L
         zsp = -np.log(al * lam) / ((1.0 + al) * L)
-        extra = zsp + np.linspace(-4.0, 4.0, _PANELS + 1)
+        g = np.geomspace(1e-5, 4.0, _PANELS // 2)
+        extra = zsp + np.concatenate([-g[::-1], [0.0], g])
         extra = np.clip(np.broadcast_to(extra, edges.shape), zlo[:, None], zfar[:, None])
         edges = np.sort(np.concatenate([edges, extra], axis=1), axis=1)
     npan = edges.shape[1] - 1
@@ -404,7 +405,7 @@ def mode_flow(y, lam, depth, s0, t):
       :math:`t = \int_{s_0}^{s} d\sigma / f(\sigma)` is computed in a coordinate
       in which it is smooth and nearly linear (composite Gauss–Legendre, once per
       distinct ``y``) and inverted by safeguarded Newton iterations, to about
-      ``1e-10`` relative accuracy. A start below the escape threshold
+      ``1e-8`` relative accuracy (less within 1% of the spinodal value). A start below the escape threshold
       (:func:`escape_threshold`) decays to 0 (values below ``1e-300`` are
       returned as 0), one above it converges to the larger root of
       :math:`h(s) = y`.
