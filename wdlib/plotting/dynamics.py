@@ -30,7 +30,7 @@ def plot_loss_plateaus(runs, xlabel=r"time $t = k\eta$"):
         for te in r.get("escapes", []):
             ax.axvline(te, color=c, ls=":", lw=1.2)
     ax.plot([], [], color="k", lw=1, ls="--", label="per-mode flow")
-    ax.plot([], [], color="gray", ls=":", lw=1.2, label=r"predicted escape times")
+    ax.plot([], [], color="gray", ls=":", lw=1.2, label=r"predicted learning times")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(r"objective $F$")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
