@@ -108,6 +108,32 @@ def row_scalar(rng, quick):
                 time_s=t, ref_s=ref, ratio=t / ref, target="report speedup", met=True)
 
 
+def row_mode_flow(rng, quick):
+    """mode_flow on a grid of (y, s0) pairs (L = 3) against gradient descent for the same
+    answer: aligned 1x1 depth-3 networks run to the same time (a sample, scaled)."""
+    m = 300 if quick else 1000
+    L, lam, T, lr = 3, 0.1, 10.0, 0.005
+    y = np.linspace(0.05, 3.0, m)
+    s0 = np.geomspace(1e-6, 3.0, m)
+    Yg, Sg = np.meshgrid(y, s0, indexing="ij")
+    t = median_time(lambda: wdlib.mode_flow(Yg, lam, L, Sg, T), repeat=3, min_time=0.0)
+    sample = [(float(a), float(b)) for a, b in zip(rng.choice(y, 20), rng.choice(s0, 20))]
+
+    def gd_loop():
+        out = []
+        for yi, si in sample:
+            W, _ = wdlib.gradient_descent(np.array([[yi]]), lam, L, steps=int(T / lr), lr=lr,
+                                          init=wdlib.aligned_init(np.array([[yi]]), L, si))
+            out.append(wdlib.end_to_end(W)[0, 0])
+        return np.array(out)
+
+    ref = median_time(gd_loop, repeat=1, min_time=0.0) * (Yg.size / len(sample))
+    err = np.max(np.abs(gd_loop() - wdlib.mode_flow([a for a, _ in sample], lam, L, [b for _, b in sample], T)))
+    return dict(row=f"mode_flow on {Yg.size:.0e} (y, s0) pairs / GD to t={T:g} (scaled)",
+                size=f"{m}x{m} grid, L=3, GD lr={lr}, max dev {err:.1e}", time_s=t, ref_s=ref, ratio=t / ref,
+                target="report speedup", met=True)
+
+
 def rows_hvp(rng, quick):
     rows = []
     for d in ([64, 256] if quick else [64, 128, 256, 512]):
@@ -259,7 +285,8 @@ def main(argv=None):
     rng = np.random.default_rng(0)
     rows = []
     steps = [("minimizer", lambda: rows_minimizer(rng, args.quick)), ("gd", lambda: [row_minimizer_vs_gd(rng)]),
-             ("scalar", lambda: [row_scalar(rng, args.quick)]), ("hvp", lambda: rows_hvp(rng, args.quick)),
+             ("scalar", lambda: [row_scalar(rng, args.quick)]),
+             ("mode_flow", lambda: [row_mode_flow(rng, args.quick)]), ("hvp", lambda: rows_hvp(rng, args.quick)),
              ("trace", lambda: rows_trace(rng)), ("spectrum", lambda: rows_spectrum(rng, args.quick)),
              ("torch", lambda: rows_torch(rng, args.quick))]
     for name, step in steps:

@@ -37,7 +37,9 @@ from .spectrum import *  # noqa: F401,F403
 from .spectrum import __all__ as _spectrum_all
 from .critical import *  # noqa: F401,F403
 from .critical import __all__ as _critical_all
+from .dynamics import *  # noqa: F401,F403
+from .dynamics import __all__ as _dynamics_all
 
 __version__ = "0.1.0"
 
-__all__ = ["plotting", *_model_all, *_balance_all, *_scalar_all, *_solve_all, *_training_all, *_relu_all, *_factorization_all, *_landscape_all, *_hessian_all, *_phase_all, *_denoising_all, *_spectrum_all, *_critical_all]
+__all__ = ["plotting", *_model_all, *_balance_all, *_scalar_all, *_solve_all, *_training_all, *_relu_all, *_factorization_all, *_landscape_all, *_hessian_all, *_phase_all, *_denoising_all, *_spectrum_all, *_critical_all, *_dynamics_all]

@@ -95,8 +95,13 @@ def gradient_descent(Y, lam, depth, widths=None, steps=1000, lr=1e-2, init_scale
         Entry standard deviation of the random start (:func:`init_weights`).
     rng : numpy.random.Generator or int
         Source of randomness for the start.
-    init : list of array_like, optional
-        Explicit starting weights (then ``widths``, ``init_scale`` and ``rng`` are unused).
+    init : list of array_like or "aligned", optional
+        Explicit starting weights (then ``widths``, ``init_scale`` and ``rng`` are unused),
+        or ``"aligned"``: the balanced start aligned with ``Y`` at the target itself,
+        :func:`wdlib.aligned_init` with ``s0`` the singular values of ``Y`` (``widths`` is
+        used). From it every mode with :math:`y_i` above the spinodal value descends
+        to the larger root without a plateau (chapter *Learning dynamics with weight
+        decay*).
     tol : float, optional
         Stop early once the largest layer-gradient Frobenius norm is at most
         ``tol``. If ``tol`` is given and not reached within ``steps``, a
@@ -161,6 +166,12 @@ def gradient_descent(Y, lam, depth, widths=None, steps=1000, lr=1e-2, init_scale
         tol = check_positive_float(tol, "tol", allow_zero=True)
     if init is None:
         W = init_weights(Y, L, widths, init_scale, rng)
+    elif isinstance(init, str):
+        if init != "aligned":
+            raise ValueError(f"init must be a list of layers or 'aligned', got {init!r}")
+        from .dynamics import aligned_init
+
+        W = aligned_init(Y, L, np.linalg.svd(Y, compute_uv=False), widths)
     else:
         W = [w.copy() for w in check_weights(init, Y, name="init")]
     show = _show_progress(progress)

@@ -1,0 +1,261 @@
+"""Tests of wdlib.dynamics: the per-mode gradient flow of aligned balanced starts.
+
+References are independent of wdlib.dynamics: the velocity from finite
+differences of the scalar chain's loss (tests/_reference.py), trajectories from
+scipy.integrate.solve_ivp on the ODE typed in afresh, times from
+scipy.integrate.quad, roots of h(s) = y by scipy's brentq, and plain gradient
+descent (wdlib.grad in a loop) from aligned starts.
+"""
+
+import numpy as np
+import pytest
+from scipy.integrate import quad, solve_ivp
+from scipy.optimize import brentq
+
+import wdlib
+from _reference import fd_grad
+
+TS = np.array([0.0, 0.3, 1.0, 2.5, 6.0, 15.0, 40.0])
+
+
+def velocity(s, y, lam, L):
+    return -L * s ** (2.0 * (L - 1) / L) * (s - y) - lam * L * s
+
+
+def ivp(y, lam, L, s0, ts):
+    """The ODE in u = log s (positive starts), by DOP853 at tight tolerances."""
+    rhs = lambda t, u: [velocity(np.exp(u[0]), y, lam, L) / np.exp(u[0])]  # noqa: E731
+    r = solve_ivp(rhs, (0.0, ts[-1]), [np.log(s0)], t_eval=ts, rtol=1e-11, atol=1e-13, method="DOP853")
+    assert r.success
+    return np.exp(r.y[0])
+
+
+def roots(y, lam, L):
+    """Both roots of s + lam s^((2-L)/L) = y by bracketing around the spinodal point."""
+    a = (L - 2) / L
+    s_sp = (a * lam) ** (1 / (1 + a))
+    k = lambda s: s + lam * s ** (-a) - y  # noqa: E731
+    return brentq(k, 1e-300 ** 0.2, s_sp, xtol=1e-300, rtol=1e-15), brentq(k, s_sp, y, xtol=1e-300, rtol=1e-15)
+
+
+# --------------------------------------------------------------- velocity
+
+@pytest.mark.parametrize("L", [1, 2, 3, 4, 6])
+def test_velocity_is_the_flow_of_a_balanced_scalar_chain(L):
+    """ds/dt = sum_l (dP/dW_l) (-dF/dW_l) for W_l = a = s^(1/L), gradient by finite differences."""
+    lam = 0.2
+    for y in (0.0, 0.7, 2.3):
+        for s in (0.05, 0.9, 3.0):
+            a = s ** (1.0 / L)
+            W = [np.array([[a]]) for _ in range(L)]
+            G = fd_grad(W, np.array([[y]]), lam, h=1e-6)
+            ds = -sum(a ** (L - 1) * g[0, 0] for g in G)
+            np.testing.assert_allclose(wdlib.mode_velocity(s, y, lam, L), ds, rtol=1e-7, atol=1e-9)
+
+
+# --------------------------------------------------------------- mode_flow against solve_ivp
+
+@pytest.mark.parametrize("L,lam", [(1, 0.1), (2, 0.0), (2, 0.1), (3, 0.0), (3, 0.1), (3, 0.45), (4, 0.1),
+                                   (5, 0.2)])
+def test_mode_flow_matches_solve_ivp(L, lam):
+    ys = [2.0, 1.1, 0.25]
+    s0s = [1e-4, 3e-3, 0.4, 3.0]
+    got = wdlib.mode_flow(np.array(ys)[:, None], lam, L, np.array(s0s)[None, :], TS)
+    assert got.shape == (len(ys), len(s0s), TS.size)
+    for i, y in enumerate(ys):
+        for j, s0 in enumerate(s0s):
+            ref = ivp(y, lam, L, s0, TS)
+            np.testing.assert_allclose(got[i, j], ref, rtol=1e-7, atol=1e-14, err_msg=f"y={y} s0={s0}")
+
+
+@pytest.mark.parametrize("L", [3, 4])
+def test_mode_flow_near_the_threshold_and_the_spinodal(L):
+    lam = 0.1
+    ysp = wdlib.spinodal_singular_value(lam, L)
+    ts = np.array([0.0, 5.0, 30.0, 80.0])
+    for y in (1.001 * ysp, 0.999 * ysp, 1.2 * ysp):
+        for s0 in (0.02, 0.3):
+            np.testing.assert_allclose(wdlib.mode_flow(y, lam, L, s0, ts), ivp(y, lam, L, s0, ts), rtol=1e-7)
+    y = 1.5
+    s_m = wdlib.escape_threshold(y, lam, L)
+    for s0, grows in ((s_m * (1 + 1e-6), True), (s_m * (1 - 1e-6), False)):
+        end = wdlib.mode_flow(y, lam, L, s0, [0.0, 60.0])
+        np.testing.assert_allclose(end, ivp(y, lam, L, s0, np.array([0.0, 60.0])), rtol=1e-6, atol=1e-300)
+        assert (end[1] > s0) == grows
+
+
+def test_mode_flow_fixed_points_limits_and_shapes():
+    lam, L = 0.1, 3
+    y = np.array([2.0, 1.0])
+    s_plus = wdlib.scalar_local_minimizer(y, lam, L)
+    s_minus = wdlib.escape_threshold(y, lam, L)
+    np.testing.assert_array_equal(wdlib.mode_flow(y, lam, L, s_plus, [0.0, 7.0]), np.c_[s_plus, s_plus])
+    np.testing.assert_array_equal(wdlib.mode_flow(y, lam, L, s_minus, 7.0), s_minus)
+    np.testing.assert_array_equal(wdlib.mode_flow(y, lam, L, 0.0, 3.0), 0.0)
+    np.testing.assert_allclose(wdlib.mode_flow(y, lam, L, 1.0, 1e3), s_plus, rtol=1e-12)   # the stable root
+    assert wdlib.mode_flow(2.0, lam, L, 1e-6, 1e4) == 0.0                                   # decayed below 1e-300
+    np.testing.assert_allclose(wdlib.mode_flow(2.0, lam, L, 1e-6, 1e3), ivp(2.0, lam, L, 1e-6, np.array([0, 1e3]))[1],
+                               rtol=1e-6)
+    assert isinstance(wdlib.mode_flow(2.0, lam, L, 0.5, 1.0), float)
+    assert wdlib.mode_flow(np.ones((2, 3)), lam, 2, 0.5, np.ones(4)).shape == (2, 3, 4)
+    # L = 1 and L = 2 limits: y/(1+lam) and max(y - lam, 0)
+    np.testing.assert_allclose(wdlib.mode_flow(y, lam, 1, 0.3, 200.0), y / (1 + lam), rtol=1e-12)
+    np.testing.assert_allclose(wdlib.mode_flow([2.0, 0.05], lam, 2, 0.3, 2e3), [1.9, 0.0], atol=1e-12)
+    # L = 2 at y = lam exactly: s0 / (1 + 2 s0 t)
+    np.testing.assert_allclose(wdlib.mode_flow(0.1, 0.1, 2, 0.5, 3.0), 0.5 / (1 + 3.0), rtol=1e-12)
+
+
+def test_mode_flow_is_a_flow():
+    """s(t1 + t2; s0) = s(t2; s(t1; s0)): the semigroup property, for all basins."""
+    for L in (2, 3, 4):
+        for y, s0 in ((2.0, 0.01), (2.0, 2.5), (0.3, 0.5), (1.0, 0.2)):
+            mid = wdlib.mode_flow(y, 0.1, L, s0, 1.7)
+            np.testing.assert_allclose(wdlib.mode_flow(y, 0.1, L, mid, 2.2), wdlib.mode_flow(y, 0.1, L, s0, 3.9),
+                                       rtol=1e-9)
+
+
+# --------------------------------------------------------------- escape threshold
+
+@pytest.mark.parametrize("L", [3, 4, 5, 8])
+def test_escape_threshold_is_the_smaller_root(L):
+    lam = 0.05
+    ysp = wdlib.spinodal_singular_value(lam, L)
+    ys = np.array([1.0001 * ysp, 1.3 * ysp, 1.0, 4.0])
+    got = wdlib.escape_threshold(ys, lam, L)
+    for y, g in zip(ys, got):
+        np.testing.assert_allclose(g, roots(y, lam, L)[0], rtol=1e-10)
+        # and f changes sign there: negative just below, positive just above
+        assert velocity(g * (1 - 1e-7), y, lam, L) < 0 < velocity(g * (1 + 1e-7), y, lam, L)
+    assert np.all(wdlib.escape_threshold([0.0, 0.5 * ysp, ysp], lam, L) == np.inf)
+
+
+def test_escape_threshold_asymptotics_and_small_depths():
+    for L in (3, 4, 6):
+        for y in (1.0, 3.0):
+            for lam in (0.1, 1e-2, 1e-4):
+                s_m = wdlib.escape_threshold(y, lam, L)
+                # s_- = (lam / (y - s_-))^(L/(L-2)): relative correction about L/(L-2) * s_-/y
+                assert abs(s_m / (lam / y) ** (L / (L - 2)) - 1) <= 2 * L / (L - 2) * s_m / y + 1e-12
+    assert wdlib.escape_threshold(0.3, 0.5, 1) == 0.0
+    np.testing.assert_array_equal(wdlib.escape_threshold([0.4, 0.5, 0.6], 0.5, 2), [np.inf, np.inf, 0.0])
+    assert wdlib.escape_threshold(1.0, 0.0, 3) == 0.0
+
+
+# --------------------------------------------------------------- time_to_reach
+
+@pytest.mark.parametrize("L", [1, 2, 3, 4, 6])
+def test_time_to_reach_matches_quadrature_and_inverts_mode_flow(L):
+    lam = 0.1
+    for y, s0, s1 in ((2.0, 0.05, 1.5), (2.0, 3.0, 2.2), (0.3, 0.25, 0.01), (1.2, 0.5, 0.9)):
+        t = wdlib.time_to_reach(y, lam, L, s0, s1)
+        lim = wdlib.mode_flow(y, lam, L, s0, 1e4)
+        if not (min(s0, lim) <= s1 < max(s0, lim)):
+            assert t == np.inf
+            continue
+        ref, err = quad(lambda s: 1.0 / velocity(s, y, lam, L), s0, s1, epsabs=0, epsrel=1e-12, limit=200)
+        np.testing.assert_allclose(t, ref, rtol=1e-9)
+        np.testing.assert_allclose(wdlib.mode_flow(y, lam, L, s0, t), s1, rtol=1e-8)
+
+
+def test_time_to_reach_special_values_and_log_divergence():
+    lam, L, y = 0.1, 3, 2.0
+    assert wdlib.time_to_reach(y, lam, L, 0.5, 0.5) == 0.0
+    assert wdlib.time_to_reach(y, lam, L, 0.5, 0.4) == np.inf                # the flow goes up
+    assert wdlib.time_to_reach(y, lam, L, 0.5, 1.95) == np.inf               # above the stable root
+    assert wdlib.time_to_reach(y, lam, L, 1e-5, 0.5) == np.inf               # below the threshold
+    assert wdlib.time_to_reach(0.5, 0.3, L, 0.4, 0.45) == np.inf             # y < y_sp: all decay
+    # plateau length grows like log(1/(s0 - s_-)) / f'(s_-)
+    s_m = wdlib.escape_threshold(y, lam, L)
+    fp = (velocity(s_m * (1 + 1e-6), y, lam, L) - velocity(s_m * (1 - 1e-6), y, lam, L)) / (2e-6 * s_m)
+    deltas = s_m * np.array([1e-3, 1e-5, 1e-7, 1e-9])
+    times = wdlib.time_to_reach(y, lam, L, s_m + deltas, 1.0)
+    slopes = -np.diff(times) / np.diff(np.log(deltas))
+    np.testing.assert_allclose(slopes, 1 / fp, rtol=1e-3)
+    # broadcasting
+    assert wdlib.time_to_reach([1.0, 2.0], lam, 2, 0.1, [[0.5], [0.6]]).shape == (2, 2)
+
+
+# --------------------------------------------------------------- aligned_init and gradient descent
+
+@pytest.mark.parametrize("shape,L,widths", [((3, 5), 3, None), ((5, 2), 4, [3, 2, 4]), ((4, 4), 1, None),
+                                            ((2, 3), 2, [6])])
+def test_aligned_init_is_balanced_and_aligned(rng, shape, L, widths):
+    Y = rng.standard_normal(shape)
+    k = min(shape)
+    s0 = np.linspace(0.7, 0.1, k)
+    W = wdlib.aligned_init(Y, L, s0, widths)
+    U, y, Vt = np.linalg.svd(Y, full_matrices=False)
+    np.testing.assert_allclose(wdlib.end_to_end(W), (U * s0) @ Vt, atol=1e-13)
+    for D in wdlib.imbalance(W):
+        np.testing.assert_allclose(D, 0.0, atol=1e-13)
+    if widths is not None:
+        assert [w.shape[0] for w in W[:-1]] == list(widths)
+
+
+def test_aligned_init_rank_deficient_and_bad_input(rng):
+    Y = np.outer(rng.standard_normal(4), rng.standard_normal(3))           # rank 1
+    W = wdlib.aligned_init(Y, 3, 0.2)
+    np.testing.assert_allclose(np.linalg.svd(wdlib.end_to_end(W), compute_uv=False), [0.2] * 3, atol=1e-13)
+    with pytest.raises(ValueError, match="s0"):
+        wdlib.aligned_init(Y, 3, [0.1, 0.2])
+    with pytest.raises(ValueError, match="widths"):
+        wdlib.aligned_init(Y, 3, 0.1, widths=[2, 3])
+    with pytest.raises(ValueError, match="s0"):
+        wdlib.aligned_init(Y, 3, -0.1)
+    with pytest.raises(TypeError, match="Y"):
+        wdlib.aligned_init("Y", 3, 0.1)
+
+
+def _gd_modes(Y, lam, L, s0, lr, T):
+    """Plain GD (wdlib.grad in a loop) from aligned_init; singular values of P at time T."""
+    W = wdlib.aligned_init(Y, L, s0)
+    U, _, Vt = np.linalg.svd(Y, full_matrices=False)
+    for _ in range(int(round(T / lr))):
+        W = [w - lr * g for w, g in zip(W, wdlib.grad(W, Y, lam))]
+    M = U.T @ wdlib.end_to_end(W) @ Vt.T
+    return np.diag(M).copy(), M - np.diag(np.diag(M)), wdlib.imbalance(W)
+
+
+@pytest.mark.parametrize("L", [2, 3, 4])
+def test_gradient_descent_from_aligned_start_follows_the_flow_to_first_order(rng, L):
+    Y = (np.linalg.qr(rng.standard_normal((5, 3)))[0] * [2.0, 1.2, 0.4]) @ np.linalg.qr(rng.standard_normal((4, 3)))[0].T
+    lam, T = 0.1, 6.0
+    s0 = np.array([0.05, 0.08, 0.3, 0.0])
+    flow = wdlib.mode_flow(np.linalg.svd(Y, compute_uv=False), lam, L, s0, T)
+    errors = []
+    for lr in (0.02, 0.01, 0.005):
+        s, off, D = _gd_modes(Y, lam, L, s0, lr, T)
+        np.testing.assert_allclose(off, 0.0, atol=1e-12)                          # stays aligned
+        for d in D:
+            np.testing.assert_allclose(d, 0.0, atol=1e-12)                        # and balanced
+        errors.append(np.max(np.abs(s - flow)))
+    errors = np.array(errors)
+    assert errors[-1] < 0.02
+    np.testing.assert_allclose(errors[:-1] / errors[1:], 2.0, rtol=0.1)          # O(eta)
+
+
+def test_gradient_descent_aligned_option():
+    Y = np.diag([3.0, 1.0, 0.2])
+    W, h = wdlib.gradient_descent(Y, 0.1, 3, steps=4000, lr=0.1, init="aligned", tol=1e-10)
+    s_plus = wdlib.scalar_local_minimizer(np.array([3.0, 1.0, 0.2]), 0.1, 3)
+    np.testing.assert_allclose(np.linalg.svd(wdlib.end_to_end(W), compute_uv=False), np.nan_to_num(s_plus),
+                               atol=1e-9)
+    with pytest.raises(ValueError, match="init"):
+        wdlib.gradient_descent(Y, 0.1, 3, steps=3, init="aligned-ish")
+
+
+# --------------------------------------------------------------- validation
+
+def test_bad_inputs_raise_naming_the_argument():
+    with pytest.raises(ValueError, match="s0"):
+        wdlib.mode_flow(1.0, 0.1, 3, -1.0, 1.0)
+    with pytest.raises(ValueError, match="t"):
+        wdlib.mode_flow(1.0, 0.1, 3, 0.5, -1.0)
+    with pytest.raises(ValueError, match="lam"):
+        wdlib.escape_threshold(1.0, -0.1, 3)
+    with pytest.raises(ValueError, match="depth"):
+        wdlib.time_to_reach(1.0, 0.1, 0, 0.5, 0.6)
+    with pytest.raises(ValueError, match="broadcast"):
+        wdlib.mode_flow([1.0, 2.0], 0.1, 3, [0.1, 0.2, 0.3], 1.0)
+    with pytest.raises(TypeError, match="y"):
+        wdlib.mode_flow("1", 0.1, 3, 0.5, 1.0)
