@@ -20,5 +20,7 @@ from .phase import *  # noqa: F401,F403
 from .phase import __all__ as _phase_all
 from .training import *  # noqa: F401,F403
 from .training import __all__ as _training_all
+from .overview import *  # noqa: F401,F403
+from .overview import __all__ as _overview_all
 
-__all__ = ["COLORS", "RC", "new_figure", *_balance_all, *_rescaling_all, *_schatten_all, *_scalar_all, *_landscape_all, *_hessian_all, *_phase_all, *_training_all]
+__all__ = ["COLORS", "RC", "new_figure", *_balance_all, *_rescaling_all, *_schatten_all, *_scalar_all, *_landscape_all, *_hessian_all, *_phase_all, *_training_all, *_overview_all]
