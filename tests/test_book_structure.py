@@ -3,9 +3,12 @@
 A chapter opens by saying what the reader will learn and what it assumes;
 states its claims in labelled ``prf`` directives, each followed by a proof;
 verifies them with asserts (SymPy and NumPy); shows figures only through
-``glue`` and refers to every one of them; closes with a summary and at least
-three exercises with dropdown solutions, one of which runs and asserts; and
-is committed executed in order.
+``glue`` and refers to every one of them, the first before the first theorem;
+folds most of its code; closes with a summary, at least five exercises labelled
+by kind (✍ pen and paper, ⌨ computational) and difficulty (★ to ★★★) with
+dropdown solutions, two of which run and assert, and further reading; never
+points readers to files they do not have; and is committed executed in order.
+The rendered page is measured in ``tests/test_layout.py``.
 """
 
 from __future__ import annotations
@@ -84,28 +87,69 @@ def test_figures_are_glued_and_referenced(chapter):
             f"{name}: figure {label} is never referenced from the text"
 
 
-def test_closes_with_summary_and_exercises(chapter):
+EXERCISE = re.compile(r"(`{3,}|:{3,})\{exercise\} *([^\n]*)\n:label: ([\w-]+)")
+KIND = re.compile(r"^[✍⌨] (★☆☆|★★☆|★★★) \S")
+
+
+def test_closes_with_summary_exercises_and_further_reading(chapter):
     name, cells, md, _ = chapter
     assert re.search(r"^## Summary", md, re.M), f"{name}: no '## Summary' section"
     assert re.search(r"^## Exercises", md, re.M), f"{name}: no '## Exercises' section"
-    exercises = re.findall(r"```\{exercise\}[^\n]*\n:label: ([\w-]+)", md)
-    assert len(exercises) >= 3, f"{name}: {len(exercises)} exercises, at least 3 expected"
+    assert re.search(r"^## Further reading", md, re.M), f"{name}: no '## Further reading' section"
+    found = EXERCISE.findall(md)
+    exercises = [label for _, _, label in found]
+    assert len(exercises) >= 5, f"{name}: {len(exercises)} exercises, at least 5 expected"
+    for _, title, label in found:
+        assert KIND.match(title), (f"{name}: exercise {label} title {title!r} must start with its kind "
+                                   "and difficulty, e.g. '✍ ★★☆ Title' or '⌨ ★☆☆ Title'")
+    assert sum(title.startswith("⌨") for _, title, _ in found) >= 2, f"{name}: fewer than 2 ⌨ exercises"
     for label in exercises:
         assert re.search(r"```\{solution-start\} " + re.escape(label) + r"\n:class: dropdown", md), \
             f"{name}: exercise {label} has no dropdown solution"
-    # At least one solution runs code that asserts: a code cell between a
+    # At least two solutions run code that asserts: a code cell between a
     # solution-start and its solution-end.
-    inside, asserting = False, False
+    inside, asserting = None, set()
     for c in cells:
         src = "".join(c["source"])
         if c["cell_type"] == "markdown":
             if "{solution-start}" in src:
-                inside = "{solution-end}" not in src.split("{solution-start}")[-1]
+                tail = src.split("{solution-start}")[-1]
+                inside = None if "{solution-end}" in tail else tail.split()[0]
             elif "{solution-end}" in src:
-                inside = False
+                inside = None
         elif inside and re.search(r"\bassert\b|assert_allclose", src):
-            asserting = True
-    assert asserting, f"{name}: no exercise solution runs code that asserts"
+            asserting.add(inside)
+    assert len(asserting) >= 2, f"{name}: {len(asserting)} exercise solution(s) run code that asserts, 2 expected"
+
+
+def test_a_picture_comes_before_the_first_theorem(chapter):
+    name, _, md, _ = chapter
+    first_claim = re.search(r"\{prf:(theorem|lemma|proposition|corollary|definition)\}", md)
+    first_figure = re.search(r"\{glue:figure\}|!\[|\{figure\}|\{image\}", md)
+    assert first_figure and (not first_claim or first_figure.start() < first_claim.start()), \
+        f"{name}: show a picture before the first theorem"
+
+
+def test_most_code_is_folded_and_fits_the_column(chapter):
+    name, _, _, code = chapter
+    folded = {"hide-input", "remove-input", "remove-cell"}
+    lines = shown = 0
+    for c in code:
+        src = "".join(c["source"]).splitlines()
+        lines += len(src)
+        if not folded & set(c.get("metadata", {}).get("tags", [])):
+            shown += len(src)
+        for line in src:
+            assert len(line) <= 88, f"{name}: code line wider than the column ({len(line)} > 88): {line[:60]}..."
+    assert shown <= 0.25 * lines, f"{name}: {shown} of {lines} code lines are shown; fold the checks (hide-input)"
+
+
+def test_reader_text_names_no_internal_files(chapter):
+    name, cells, _, _ = chapter
+    text = "\n".join("".join(c["source"]) for c in cells)
+    for bad in ("MATH.md", "COURSE.md", "STYLE.md"):
+        assert bad not in text, f"{name}: mentions {bad}, which readers do not have"
+    assert not re.search(r"\bclaims? \d+\b", text, re.I), f"{name}: refers to a numbered claim; link the theorem"
 
 
 def test_cites_its_sources(chapter):

@@ -24,5 +24,7 @@ from .spectrum import *  # noqa: F401,F403
 from .spectrum import __all__ as _spectrum_all
 from .dynamics import *  # noqa: F401,F403
 from .dynamics import __all__ as _dynamics_all
+from .overview import *  # noqa: F401,F403
+from .overview import __all__ as _overview_all
 
-__all__ = ["COLORS", "RC", "new_figure", *_balance_all, *_rescaling_all, *_schatten_all, *_scalar_all, *_landscape_all, *_hessian_all, *_phase_all, *_training_all, *_spectrum_all, *_dynamics_all]
+__all__ = ["COLORS", "RC", "new_figure", *_balance_all, *_rescaling_all, *_schatten_all, *_scalar_all, *_landscape_all, *_hessian_all, *_phase_all, *_training_all, *_spectrum_all, *_dynamics_all, *_overview_all]
