@@ -113,8 +113,10 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=book
 
 # One PDF of the whole book: a single-page HTML build printed by headless Chromium.
+# (`make book` afterwards links the PDF from every page.)
 pdf: $(STAMP)
 	$(BIN)/python tools/pdf.py
+	$(BIN)/python -m pytest tests/test_pdf.py -q
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
