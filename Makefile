@@ -27,7 +27,7 @@ KERNEL_DISPLAY := Python 3 (Weight Decay book)
 THREADS2 ?= 2
 
 .PHONY: env kernel book book-only stale test lint unit notebooks nbtest nbtest2 lab \
-        pdf coursepack bench lock clean help
+        pdf coursepack coursepack-test bench lock clean help
 
 help:
 	@echo "make book        build the site into _build/html (strict; warns on stale chapters)"
@@ -37,6 +37,8 @@ help:
 	@echo "make lab         open the chapters in JupyterLab (kernel '$(KERNEL)')"
 	@echo "make pdf         the whole book as one PDF: _build/pdf/weight-decay-deep-linear.pdf"
 	@echo "make coursepack  only the course pack: _build/coursepack/*.zip"
+	@echo "make coursepack-test  install the course pack into a fresh venv from the"
+	@echo "                 registry, as its README says, and run a chapter (minutes)"
 	@echo "make notebooks   re-execute chapters in place and stamp them (NB=book/x.ipynb for one)"
 	@echo "make stale       list chapters whose outputs are older than wdlib or their code"
 	@echo "make nbtest      nbval (strict) on NB=... (1 BLAS thread); nbtest2: with $(THREADS2)"
@@ -74,6 +76,10 @@ book-only: stale
 
 coursepack: $(STAMP)
 	$(BIN)/python tools/coursepack.py
+
+# The course pack installed exactly as its README says (downloads; minutes).
+coursepack-test: coursepack
+	WDBOOK_COURSEPACK_FULL=1 $(BIN)/python -m pytest tests/test_coursepack.py -q
 
 # The strict build comes first so that the browser test (tests/test_site.py)
 # opens the site just built from the committed outputs that nbval then checks.
