@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 from docutils import nodes
+from sphinx.errors import NoUri
 from sphinx.util.docutils import SphinxDirective
 
 
@@ -92,10 +93,9 @@ class ExecTimes(SphinxDirective):
             for i, text in enumerate(cells):
                 entry = nodes.entry()
                 para = nodes.paragraph()
-                if i == 0 and target:
-                    ref = nodes.reference("", text, internal=True,
-                                          refuri=self.env.app.builder.get_relative_uri(self.env.docname, target))
-                    para += ref
+                uri = _uri(self.env, target) if i == 0 and target else None
+                if uri is not None:
+                    para += nodes.reference("", text, internal=True, refuri=uri)
                 else:
                     para += nodes.Text(text)
                 entry += para
@@ -109,6 +109,15 @@ class ExecTimes(SphinxDirective):
             body += row([title, str(cells), f"{seconds:.1f}"], target=name)
         body += row(["All chapters", str(sum(r[2] for r in rows)), f"{total:.1f}"])
         return [table]
+
+
+def _uri(env, target):
+    """The chapter's URI relative to this page, or None where the builder has none
+    (latex: ``NoUri``; the table then names the chapters without links)."""
+    try:
+        return env.app.builder.get_relative_uri(env.docname, target)
+    except NoUri:
+        return None
 
 
 def setup(app):

@@ -332,8 +332,7 @@ def test_spinodal_lambda(L):
         for v, ls in zip(y[1:], lsp[1:]):
             np.testing.assert_allclose(wdlib.spinodal_singular_value(ls, L), v, rtol=1e-12)
             # lam_sp is where h(s_sp) = y, found by root-finding on lam
-            a = (L - 2.0) / L
-            f = lambda lam: ysp_indep(lam, L) - v  # noqa: E731
+            f = lambda lam, v=v: ysp_indep(lam, L) - v  # noqa: E731
             np.testing.assert_allclose(brentq(f, 1e-8 * ls, 10 * ls, xtol=1e-14, rtol=1e-13), ls, rtol=1e-8)
 
 

@@ -8,9 +8,13 @@ notation page: ``weights = [W_1, ..., W_L]`` with ``W_l`` of shape
 
 All computations are in double precision: integer and ``float32`` inputs are
 converted to ``float64``.
+
+``wdlib.plotting`` (which needs ``matplotlib.pyplot``) is imported lazily, on
+first use of ``wdlib.plotting``: ``import wdlib`` alone loads NumPy and SciPy only.
 """
 
-from . import plotting
+import importlib as _importlib
+
 from .model import *  # noqa: F401,F403
 from .model import __all__ as _model_all
 from .balance import *  # noqa: F401,F403
@@ -40,6 +44,20 @@ from .critical import __all__ as _critical_all
 from .dynamics import *  # noqa: F401,F403
 from .dynamics import __all__ as _dynamics_all
 
+#: The single source of the version (pyproject.toml reads it from here).
 __version__ = "0.1.0"
 
 __all__ = ["plotting", *_model_all, *_balance_all, *_scalar_all, *_solve_all, *_training_all, *_relu_all, *_factorization_all, *_landscape_all, *_hessian_all, *_phase_all, *_denoising_all, *_spectrum_all, *_critical_all, *_dynamics_all]
+
+
+def __getattr__(name):
+    # Lazy submodule: ``wdlib.plotting`` imports matplotlib.pyplot only when used.
+    if name == "plotting":
+        module = _importlib.import_module(".plotting", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | {"plotting"})

@@ -72,6 +72,16 @@ def balanced_factors(P, depth, widths=None) -> list[np.ndarray]:
     list of ndarray
         Balanced factors: ``W_{l+1}^T W_{l+1} == W_l W_l^T`` and
         ``W_L ... W_1 == P`` to working precision.
+
+    Examples
+    --------
+    >>> import numpy as np, wdlib
+    >>> P = np.diag([8.0, 1.0])
+    >>> W = wdlib.balanced_factors(P, 3)
+    >>> [np.round(np.linalg.svd(Wl, compute_uv=False), 6) for Wl in W]
+    [array([2., 1.]), array([2., 1.]), array([2., 1.])]
+    >>> bool(np.allclose(wdlib.end_to_end(W), P))
+    True
     """
     P = as_matrix(P, "P")
     L = check_depth(depth)

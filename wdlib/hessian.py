@@ -140,6 +140,17 @@ def hessian(weights, Y, lam) -> np.ndarray:
     -----
     Memory :math:`O(N^2)` and time :math:`O(N^2 + L^2 d^3)`; meant for small
     networks. Use :func:`hvp` for large ones.
+
+    Examples
+    --------
+    >>> import numpy as np, wdlib
+    >>> Y = np.diag([3.0, 1.0])
+    >>> W = wdlib.balanced_factors(wdlib.minimizer(Y, 0.5, 3), 3, widths=[2, 2])
+    >>> H = wdlib.hessian(W, Y, 0.5)
+    >>> H.shape, bool(np.allclose(H, H.T))
+    ((12, 12), True)
+    >>> bool(np.linalg.eigvalsh(H).min() > -1e-10)  # a minimizer: no negative curvature
+    True
     """
     weights, Y, lam = _checked(weights, Y, lam)
     return _hessian(weights, Y, lam)
@@ -210,6 +221,17 @@ def hvp(weights, Y, lam, V) -> list[np.ndarray]:
     -----
     :math:`O(L)` matrix products, i.e. :math:`O(L d^3)` for widths at most
     :math:`d`, and :math:`O(L d^2)` memory.
+
+    Examples
+    --------
+    >>> import numpy as np, wdlib
+    >>> Y = np.diag([3.0, 1.0])
+    >>> W = wdlib.balanced_factors(wdlib.minimizer(Y, 0.5, 3), 3, widths=[2, 2])
+    >>> V = [np.ones_like(Wl) for Wl in W]
+    >>> HV = wdlib.hvp(W, Y, 0.5, V)
+    >>> H = wdlib.hessian(W, Y, 0.5)
+    >>> bool(np.allclose(wdlib.flatten_params(HV), H @ wdlib.flatten_params(V)))
+    True
     """
     weights, Y, lam = _checked(weights, Y, lam)
     V = _check_direction(V, weights)
@@ -291,6 +313,15 @@ def hessian_trace_at_minimizer(Y, lam, depth, widths=None, tie="largest") -> flo
     -------
     float
         Cost: one SVD of ``Y``.
+
+    Examples
+    --------
+    >>> import numpy as np, wdlib
+    >>> Y = np.diag([3.0, 1.0])
+    >>> t = wdlib.hessian_trace_at_minimizer(Y, 0.5, 3)
+    >>> W = wdlib.balanced_factors(wdlib.minimizer(Y, 0.5, 3), 3, widths=[2, 2])
+    >>> round(t, 6), bool(np.isclose(t, np.trace(wdlib.hessian(W, Y, 0.5))))
+    (24.226407, True)
     """
     Y = as_matrix(Y, "Y")
     lam = check_lam(lam)

@@ -20,7 +20,6 @@ from ._validate import (
     as_nonnegative_vector,
     tie_column,
     as_matrix,
-    as_nonnegative_array,
     check_depth,
     check_lam,
     check_positive_float,
@@ -28,7 +27,6 @@ from ._validate import (
     check_weights,
     check_widths,
 )
-from .model import _grad
 from .scalar import scalar_local_minimizer, scalar_minimizers, spinodal_lambda, _collapse_lambdas
 from .solve import minimizer
 from .training import ConvergenceWarning, gradient_descent

@@ -121,6 +121,15 @@ def critical_lambda(Y, depth, ratios=None) -> float:
     :math:`\bar\lambda = t\, (\prod_l r_l)^{1/L} > \lambda^*`: the critical
     scale :math:`t^* = \lambda^* / (\prod_l r_l)^{1/L}` is returned (chapter
     *The whole landscape*).
+
+    Examples
+    --------
+    >>> import numpy as np, wdlib
+    >>> Y = np.diag([3.0, 1.0])
+    >>> round(wdlib.critical_lambda(Y, 2), 6), round(wdlib.critical_lambda(Y, 3), 6)
+    (3.0, 1.717071)
+    >>> bool(np.all(wdlib.minimizer(Y, 1.72, 3) == 0))
+    True
     """
     Y = as_matrix(Y, "Y")
     L = check_depth(depth)
@@ -230,6 +239,19 @@ def scalar_minimizers(y, lam, depth, rtol=DEFAULT_RTOL) -> np.ndarray:
         minimizer; they are equal where the minimizer is unique. They differ
         only for :math:`L \ge 3`, :math:`\lambda > 0` and :math:`y = y_c`,
         where they are :math:`0` and :math:`\frac{L-2}{L-1} y_c`.
+
+    Examples
+    --------
+    >>> import numpy as np, wdlib
+    >>> np.round(wdlib.scalar_minimizers([0.5, 2.0], 0.5, 3), 6)
+    array([[0.     , 0.     ],
+           [1.56978, 1.56978]])
+
+    At the jump point :math:`y_c` both zero and a nonzero value minimize:
+
+    >>> y_c = wdlib.critical_singular_value(0.5, 3)
+    >>> np.round(wdlib.scalar_minimizers(y_c, 0.5, 3), 6)
+    array([0.      , 0.594604])
     """
     y = as_nonnegative_array(y, "y")
     lam = check_lam(lam)

@@ -63,6 +63,14 @@ def minimizer(Y, lam, depth, tie="largest", rtol=DEFAULT_RTOL) -> np.ndarray:
         the singular values equal to :math:`y_c`.
     rtol : float
         Tie tolerance, see :data:`wdlib.DEFAULT_RTOL`.
+
+    Examples
+    --------
+    >>> import numpy as np, wdlib
+    >>> Y = np.diag([3.0, 1.0])
+    >>> P = wdlib.minimizer(Y, 0.5, 3)  # y = 1 is below the jump point: dropped
+    >>> np.round(np.linalg.svd(P, compute_uv=False), 6)
+    array([2.638143, 0.      ])
     """
     Y = as_matrix(Y, "Y")
     L = check_depth(depth)

@@ -11,6 +11,7 @@ __all__: list[str] = []
 #: Colors used across the book (a colorblind-safe palette, Okabe & Ito).
 COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
 
+#: Matplotlib rc parameters of every figure of the book (applied by :func:`new_figure`).
 RC = {
     "figure.dpi": 200,
     "savefig.dpi": 200,
