@@ -70,7 +70,7 @@ def critical_values(y, lam, depth) -> list[np.ndarray]:
     :math:`\lambda > 0`: the smaller root (a local maximizer of
     :math:`g(\cdot\,; y_i)`) and the larger one, or the double root
     :math:`s_{sp} = ((L-2)\lambda/L)^{L/(2(L-1))}` when :math:`y_i = y_{sp}`
-    (relative tolerance :data:`SPINODAL_RTOL`).
+    (relative tolerance ``SPINODAL_RTOL``).
     """
     y = as_nonnegative_array(y, "y").ravel()
     lam = check_lam(lam)

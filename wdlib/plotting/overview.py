@@ -1,7 +1,7 @@
 r"""The opening figure of the book: three views of one landscape.
 
 The helper only draws; the data (objective on a grid, scalar objectives,
-singular-value paths) are computed by the caller with :mod:`wdlib` (see
+singular-value paths) are computed by the caller with ``wdlib`` (see
 :func:`overview_data`, which the book's build uses).
 """
 
@@ -16,7 +16,7 @@ __all__ = ["overview_data", "plot_overview"]
 
 
 def overview_data(y2=1.5, lam2=0.5, y3=(0.6, 0.76, 0.95), lam3=0.3, target=(3.0, 2.0, 1.0, 0.5), num=301):
-    r"""The data of :func:`plot_overview`, computed with :mod:`wdlib`.
+    r"""The data of :func:`plot_overview`, computed with ``wdlib``.
 
     Returns a dict with ``w`` and ``F`` (the two-layer scalar objective
     :math:`F(w_1, w_2) = \tfrac12 (w_2 w_1 - y)^2 + \tfrac{\lambda}{2}(w_1^2 + w_2^2)`
