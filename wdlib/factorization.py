@@ -123,8 +123,10 @@ def min_norm_factorization(P, depth, widths=None, rng=0, gtol=1e-12, maxiter=200
        least-norm last layer solving :math:`W_L B = K` is :math:`K B^+`, with
        :math:`\|K B^+\|_F^2 = \operatorname{tr}(K (B^\top B)^{-1} K^\top)`.
     3. The remaining function of :math:`W_1, \dots, W_{L-1}` is minimized by
-       L-BFGS with its exact gradient, from a random start. Its stationary
-       points are balanced, hence global minimizers.
+       L-BFGS with its exact gradient, from one random start. Its stationary
+       points are balanced, hence global minimizers, so no new random start is
+       ever needed; L-BFGS is only restarted (at most five times) from its own
+       last iterate, to refresh its curvature memory after a stall.
 
     ``K`` is scaled to unit Frobenius norm internally and the layers are scaled
     back by :math:`\|K\|_F^{1/L}`.
