@@ -153,7 +153,7 @@ def minimizer_layer_norm(Y, lam, depth, tie="largest") -> float:
     (:func:`wdlib.minimizer_singular_values`; ``tie`` picks one on the
     exceptional set). For :math:`\lambda > 0` off the exceptional set every
     global minimizer has :math:`\|W_l\|_F^2` equal to this number for every
-    layer (chapter *A unique end-to-end minimizer*, theorem
+    layer (chapter *Uniqueness and the invariant layer norm*, theorem
     ``thm-frobenius-invariance``). Singular values below the numerical rank of
     the minimizer (:func:`wdlib.numerical_rank`, the rule of
     :func:`wdlib.representation_cost`) count as zero, so the result is

@@ -1,8 +1,8 @@
 r"""The global minimizer of :math:`F` in closed form, from one SVD.
 
 By the Schatten reduction and von Neumann's trace inequality (chapters
-*Balanced factors and the Schatten quasi-norm* and *A unique end-to-end
-minimizer*), the end-to-end matrix of every global minimizer is
+*Balanced factors and the Schatten quasi-norm* and *From matrices to
+numbers*), the end-to-end matrix of every global minimizer is
 :math:`P^* = U \operatorname{diag}(s_i) V^\top` with :math:`Y = U
 \operatorname{diag}(y_i) V^\top` and :math:`s_i` a minimizer of the scalar
 problem :math:`g(\cdot\,; y_i)`.
