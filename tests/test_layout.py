@@ -40,7 +40,12 @@ MAX_SHOT_HEIGHT = 9000  # px of each page captured (the opening screens, where t
 
 MEASURE = r"""
 const art = document.querySelector('article.bd-article') || document.querySelector('main') || document.body;
-const visible = el => el.offsetParent !== null && el.getBoundingClientRect().height > 0;
+// an element inside a closed <details> (a folded cell) keeps a layout box in Chromium
+// but is not shown: count only what the reader sees without opening anything
+const visible = el => el.offsetParent !== null && el.getBoundingClientRect().height > 0
+  && !Array.from(document.querySelectorAll('details:not([open])')).some(d => d.contains(el) && d !== el
+       && !d.querySelector(':scope > summary').contains(el))
+  && (!el.checkVisibility || el.checkVisibility({contentVisibilityAuto: true, visibilityProperty: true}));
 // visible text outside code, math and scripts
 const clone = art.cloneNode(true);
 clone.querySelectorAll('pre, code, script, style, mjx-container, mjx-assistive-mml, textarea, '
