@@ -3,7 +3,7 @@
 The course rules of the book, checked in headless Chromium on the built site:
 
 - no raw TeX or unprocessed MyST role (``\\frac``, ``$...$``, ``prf:ref``, ``{eq}``, ...)
-  in the visible text outside rendered math and code;
+  in the visible text outside rendered math and code (API signatures are code);
 - no display formula wider than its column at 1400 px; at 420 px nothing makes the
   page itself scroll sideways (a wide display scrolls inside its own box);
 - visible code input at most 15% of the chapter's height at 1400 px (verification
@@ -49,7 +49,7 @@ const visible = el => el.offsetParent !== null && el.getBoundingClientRect().hei
 // visible text outside code, math and scripts
 const clone = art.cloneNode(true);
 clone.querySelectorAll('pre, code, script, style, mjx-container, mjx-assistive-mml, textarea, '
-  + '.highlight, .cell_output, .output, .MathJax, .math').forEach(n => n.remove());
+  + '.highlight, .cell_output, .output, .MathJax, .math, dt.sig').forEach(n => n.remove());
 const text = clone.textContent;
 const patterns = [
   [/\\(frac|lambda|sum|mathrm|operatorname|begin|end|left|right|sigma|mu|top|cdots|norm|fro)\b/, 'TeX command'],

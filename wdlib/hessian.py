@@ -282,9 +282,11 @@ def hessian_trace_at_minimizer(Y, lam, depth, widths=None, tie="largest") -> flo
 
     .. math::
 
-        \tr \Hess F = \sum_{l=1}^{L} a_l\, b_l + \lambda \sum_{l=1}^{L} d_l d_{l-1},
-        \qquad a_l = \sum_i s_i^{2(L-l)/L}\ (l < L),\ a_L = d_L, \quad
-        b_l = \sum_i s_i^{2(l-1)/L}\ (l > 1),\ b_1 = d_0 .
+        \begin{aligned}
+        \tr \Hess F &= \sum_{l=1}^{L} \alpha_l\, \beta_l + \lambda \sum_{l=1}^{L} d_l d_{l-1},\\
+        \alpha_l &= \sum_i s_i^{2(L-l)/L}\ (l < L),\quad \alpha_L = d_L,\\
+        \beta_l &= \sum_i s_i^{2(l-1)/L}\ (l > 1),\quad \beta_1 = d_0 .
+        \end{aligned}
 
     Derived in the chapter *The Hessian at minimizers* (theorem
     ``thm-hessian-trace``). For :math:`\lambda > 0` every minimizer is balanced,
