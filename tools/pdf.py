@@ -65,8 +65,10 @@ def build_single() -> Path:
     subprocess.run([str(jb), "build", str(ROOT), "--builder", "singlehtml",
                     "-W", "-n", "--keep-going"], check=True, cwd=ROOT,
                    stdout=subprocess.DEVNULL)
-    pages = sorted(SINGLE.rglob("*.html"), key=lambda p: p.stat().st_size)
-    return pages[-1]  # the single page (the root document), not the redirect
+    import yaml
+
+    root = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))["root"]
+    return SINGLE / f"{root}.html"  # the single page (the root document)
 
 
 def toc_entries() -> list[str]:
