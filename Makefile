@@ -26,7 +26,8 @@ KERNEL_DISPLAY := Python 3 (Weight Decay book)
 # BLAS threads of the second notebook pass of `make test`.
 THREADS2 ?= 2
 
-.PHONY: env kernel book book-only stale test lint unit notebooks nbtest nbtest2 lab \
+.PHONY: env kernel book book-only stale test lint lint-only unit notebooks nbtest nbtest2 \
+        nbtest2-only lab \
         pdf coursepack coursepack-test bench lock clean help
 
 help:
@@ -43,7 +44,7 @@ help:
 	@echo "make stale       list chapters whose outputs are older than wdlib or their code"
 	@echo "make nbtest      nbval (strict) on NB=... (1 BLAS thread); nbtest2: with $(THREADS2)"
 	@echo "make unit        unit tests and doctests only (tests/)"
-	@echo "make lint        ruff check wdlib tests"
+	@echo "make lint        ruff check wdlib tests tools _ext"
 	@echo "make kernel      (re)install the Jupyter kernel '$(KERNEL)' into .venv"
 	@echo "make env         create or update .venv from requirements.txt + constraints.txt"
 	@echo "make bench       benchmarks (benchmarks/run.py; results in _build/bench/)"
@@ -86,11 +87,14 @@ coursepack-test: coursepack
 # Then every chapter is checked a second time with $(THREADS2) BLAS threads.
 test: $(STAMP)
 	$(MAKE) --no-print-directory book-only
-	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory lint-only
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --durations=15
-	$(MAKE) --no-print-directory nbtest2
+	$(MAKE) --no-print-directory nbtest2-only
 
-lint: $(STAMP)
+# lint-only and nbtest2-only need no environment check: `test` calls them after its own.
+lint: $(STAMP) lint-only
+
+lint-only:
 	$(BIN)/ruff check wdlib tests tools _ext
 
 unit: $(STAMP)
@@ -99,7 +103,9 @@ unit: $(STAMP)
 nbtest: $(STAMP)
 	$(BIN)/python -m pytest $(NB) -n $(JOBS) --dist loadfile
 
-nbtest2: $(STAMP)
+nbtest2: $(STAMP) nbtest2-only
+
+nbtest2-only:
 	OMP_NUM_THREADS=$(THREADS2) OPENBLAS_NUM_THREADS=$(THREADS2) MKL_NUM_THREADS=$(THREADS2) \
 	  $(BIN)/python -m pytest $(NB) -n $(JOBS) --dist loadfile -q
 

@@ -10,7 +10,7 @@ packages and a second rendering path for every formula. So:
    node visitors that builder lacked (``_ext/builders.py``);
 2. a print copy of the single page at the root of that build (where its
    relative links resolve) with print CSS (no navigation, a page break before
-   each chapter) and a table of contents with page-break-safe links;
+   each chapter); it opens with the title and the table of contents;
 3. Chromium's print-to-PDF after MathJax has typeset every formula
    (``--virtual-time-budget``), with the PDF outline (bookmarks) from the headings.
 
@@ -48,12 +48,6 @@ html, body { background: #fff !important; }
 h2, h3, .proof, figure, .admonition { break-inside: avoid-page; }
 h2, h3 { break-after: avoid-page; }
 img { max-width: 100% !important; }
-#wdbook-toc { break-after: page; }
-#wdbook-toc h1 { font-size: 1.8em; }
-#wdbook-toc ol { list-style: none; padding-left: 0; font-size: 1.15em; line-height: 1.9; }
-#wdbook-toc a { color: inherit; text-decoration: none; }
-#wdbook-title { text-align: center; padding-top: 70mm; break-after: page; }
-#wdbook-title h1 { font-size: 2.6em; }
 </style>
 """
 
@@ -71,8 +65,10 @@ def build_single() -> Path:
     subprocess.run([str(jb), "build", str(ROOT), "--builder", "singlehtml",
                     "-W", "-n", "--keep-going"], check=True, cwd=ROOT,
                    stdout=subprocess.DEVNULL)
-    pages = sorted(SINGLE.rglob("*.html"), key=lambda p: p.stat().st_size)
-    return pages[-1]  # the single page (the root document), not the redirect
+    import yaml
+
+    root = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))["root"]
+    return SINGLE / f"{root}.html"  # the single page (the root document)
 
 
 def toc_entries() -> list[str]:
@@ -92,7 +88,11 @@ def _plain(fragment: str) -> str:
 
 
 def print_copy(page: Path, title: str) -> Path:
-    """The single page at the build's root, with print CSS, a title page and a contents page."""
+    """The single page at the build's root, with print CSS and a page break per chapter.
+
+    The single page opens with the book's title and its table of contents (the
+    root document's toctree, with the parts' captions); ``title`` is unused.
+    """
     text = page.read_text(encoding="utf-8")
     entries, missing = [], []
     for doc in toc_entries():
@@ -105,13 +105,7 @@ def print_copy(page: Path, title: str) -> Path:
         at += len(anchor)
         text = text[:at] + "wdbook-chapter " + text[at:]
         entries.append((f"document-{doc}", _plain(heading.group(1)).rstrip("#").strip()))
-    toc = "".join(f'<li><a href="#{sid}">{html.escape(h)}</a></li>' for sid, h in entries)
-    front = (f'<div id="wdbook-title"><h1>{html.escape(title)}</h1>'
-             '<p>An executable book. Code MIT, text and figures CC BY 4.0.</p></div>'
-             f'<nav id="wdbook-toc"><h1>Contents</h1><ol>{toc}</ol></nav>')
     text = text.replace("</head>", PRINT_CSS + "</head>", 1)
-    text = re.sub(r'(<article class="bd-article"[^>]*>)', lambda m: m.group(1) + front,
-                  text, count=1)
     # links of the single page are relative to the build's root: print from there
     out = SINGLE / "print.html"
     out.write_text(text, encoding="utf-8")
