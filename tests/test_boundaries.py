@@ -78,6 +78,7 @@ def test_relu_gradient_at_the_kink_uses_zero_derivative():
     assert np.linalg.norm(wdlib.relu_grad(p2, X, y, 0.1)["b"]) > 1e-3
     # one-sided difference from the inactive side agrees with relu'(0) = 0
     h = 1e-7
-    e = np.zeros(4); e[0] = 1.0
+    e = np.zeros(4)
+    e[0] = 1.0
     down = (wdlib.relu_loss(dict(p, b=-h * e), X, y, 0.1) - wdlib.relu_loss(p, X, y, 0.1)) / (-h)
     assert abs(down - g["b"][0]) < 1e-6

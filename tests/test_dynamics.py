@@ -152,7 +152,7 @@ def test_time_to_reach_matches_quadrature_and_inverts_mode_flow(L):
         if not (min(s0, lim) <= s1 < max(s0, lim)):
             assert t == np.inf
             continue
-        ref, err = quad(lambda s: 1.0 / velocity(s, y, lam, L), s0, s1, epsabs=0, epsrel=1e-12, limit=200)
+        ref, err = quad(lambda s, y=y: 1.0 / velocity(s, y, lam, L), s0, s1, epsabs=0, epsrel=1e-12, limit=200)
         np.testing.assert_allclose(t, ref, rtol=1e-9)
         np.testing.assert_allclose(wdlib.mode_flow(y, lam, L, s0, t), s1, rtol=1e-8)
 

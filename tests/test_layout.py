@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest

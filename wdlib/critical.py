@@ -92,7 +92,7 @@ def critical_values(y, lam, depth) -> list[np.ndarray]:
             if abs(yi - ysp) <= SPINODAL_RTOL * ysp:
                 vals.append(ssp)
             elif yi > ysp:
-                h = lambda s: s + lam * s ** (-al) - yi  # noqa: E731
+                h = lambda s, al=al, yi=yi: s + lam * s ** (-al) - yi  # noqa: E731
                 lo = ssp
                 while h(lo) < 0:
                     lo *= 0.5

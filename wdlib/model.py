@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_matrix, check_lam, check_lams, check_weights, lam_at
+from ._validate import as_matrix, check_lams, check_weights, lam_at
 
 __all__ = ["end_to_end", "loss", "grad", "prefix_products", "suffix_products"]
 

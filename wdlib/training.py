@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 from scipy.optimize import OptimizeResult
 
-from ._validate import as_matrix, check_depth, check_lam, check_lams, check_positive_float, check_positive_int, check_rng, check_weights, check_widths
+from ._validate import as_matrix, check_depth, check_lams, check_positive_float, check_positive_int, check_rng, check_weights, check_widths
 from .model import _grad, _product
 
 __all__ = ["gradient_descent", "init_weights", "ConvergenceWarning"]
