@@ -128,7 +128,7 @@ lab: $(STAMP)
 # (`make book` afterwards links the PDF from every page.)
 pdf: $(STAMP)
 	$(BIN)/python tools/pdf.py
-	$(BIN)/python -m pytest tests/test_pdf.py -q
+	$(BIN)/python -m pytest tests/check_pdf.py -q
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

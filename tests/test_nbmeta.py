@@ -18,11 +18,15 @@ CHAPTER = sorted(ROOT.glob("book/*.ipynb"))[0]
 
 
 def _copy(tmp_path):
-    """A copy of the repository's wdlib sources and of one chapter."""
+    """A copy of the repository's wdlib sources and of one chapter, without its stamp."""
     shutil.copytree(ROOT / "wdlib", tmp_path / "wdlib",
                     ignore=shutil.ignore_patterns("__pycache__"))
     (tmp_path / "book").mkdir()
-    return Path(shutil.copy(CHAPTER, tmp_path / "book" / CHAPTER.name))
+    nb = nbformat.read(str(CHAPTER), 4)
+    nb.metadata.pop(nbmeta.KEY, None)
+    path = tmp_path / "book" / CHAPTER.name
+    nbformat.write(nb, str(path))
+    return path
 
 
 def _reason(path, root):

@@ -1,8 +1,9 @@
 """The PDF of `make pdf`: every chapter in it, typeset math, a plausible page count.
 
-``make pdf`` builds ``_build/pdf/weight-decay-deep-linear.pdf`` and runs this test;
-``make test`` runs it too and skips it (with the reason) when no PDF was built,
-since printing the whole book takes minutes.
+``make pdf`` builds ``_build/pdf/weight-decay-deep-linear.pdf`` and then runs this
+file (named ``check_*`` so that the default ``pytest`` run, ``make test``, does not
+collect it: printing the whole book takes minutes, and a test that is skipped
+there would pass without checking anything).
 """
 
 from __future__ import annotations
@@ -20,7 +21,11 @@ PDF = ROOT / "_build" / "pdf" / "weight-decay-deep-linear.pdf"
 sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT / "_ext"))
 
-pytestmark = pytest.mark.skipif(not PDF.is_file(), reason="no PDF built (make pdf)")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _built():
+    assert PDF.is_file(), f"no PDF at {PDF}: run make pdf"
 
 
 def _titles():
