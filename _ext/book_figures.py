@@ -28,7 +28,7 @@ def _draw(app):
     out.mkdir(parents=True, exist_ok=True)
     for name, (data_fn, plot_fn) in FIGURES.items():
         fig = getattr(wp, plot_fn)(getattr(wp, data_fn)())
-        fig.savefig(out / name, metadata={"Software": None})
+        fig.savefig(out / name, bbox_inches="tight", metadata={"Software": None})
         plt.close(fig)
 
 

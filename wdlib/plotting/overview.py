@@ -52,7 +52,7 @@ def overview_data(y2=1.5, lam2=0.5, y3=(0.6, 0.76, 0.95), lam3=0.3, target=(3.0,
             "global": glob, "local": loc, "lams": lams, "paths2": paths[2], "paths3": paths[3]}
 
 
-def plot_overview(data, width=12.0, height=3.8):
+def plot_overview(data, width=10.5, height=4.8):
     """Three panels: the two-layer landscape, the depth-3 scalar objective, the collapse paths.
 
     Parameters
@@ -81,7 +81,7 @@ def plot_overview(data, width=12.0, height=3.8):
     a1.plot(m[:, 0], m[:, 1], "o", color=COLORS[0], ms=7, label=rf"minimizers at $\lambda = {data['lam2']:g}$")
     a1.set(xlim=(w[0], w[-1]), ylim=(w[0], w[-1]), xlabel=r"$w_1$", ylabel=r"$w_2$", aspect="equal",
            title=rf"(a) $L = 2$, $y = {data['y2']:g}$")
-    a1.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=8)
+    a1.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), fontsize=8)
     # (b) the scalar objective along the balanced line for L = 3
     s = as_vector(data["s"], "data['s']")
     for j, (y, g) in enumerate(zip(data["y3"], data["curves"])):
@@ -96,8 +96,8 @@ def plot_overview(data, width=12.0, height=3.8):
     a2.plot([], [], "o", mfc="white", color="0.3", label="local min.")
     a2.axhline(0.0, color="0.5", lw=0.6)
     a2.set(xlabel=r"$s$", ylabel=r"$g(s; y) - g(0; y)$", ylim=(-0.12, 0.12),
-           title=rf"(b) $L = 3$, $\lambda = {data['lam3']:g}$: two wells")
-    a2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, fontsize=8)
+           title=rf"(b) $L = 3$, $\lambda = {data['lam3']:g}$")
+    a2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=2, fontsize=8)
     # (c) singular values of the minimizer against lam: continuous at L = 2, jumps at L = 3
     lams = as_vector(data["lams"], "data['lams']")
     for i in range(np.shape(data["paths2"])[1]):
@@ -106,7 +106,10 @@ def plot_overview(data, width=12.0, height=3.8):
         a3.plot(lams, data["paths3"][:, i], "--", color=c, lw=1.6)
     a3.plot([], [], color="0.3", label=r"$L = 2$ (continuous)")
     a3.plot([], [], "--", color="0.3", label=r"$L = 3$ (jumps to zero)")
-    a3.set(xlabel=r"$\lambda$", ylabel=r"singular values $s_i$ of the minimizer",
-           title=r"(c) collapse as $\lambda$ grows")
-    a3.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8)
+    a3.set(xlabel=r"$\lambda$", ylabel=r"$s_i$ of the minimizer",
+           title=r"(c) collapse")
+    a3.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=1, fontsize=8)
+    # the figure is shown across one text column: every label a third larger than the default
+    for text in fig.findobj(lambda o: hasattr(o, "set_fontsize") and hasattr(o, "get_text")):
+        text.set_fontsize(text.get_fontsize() * 1.35)
     return fig
