@@ -15,8 +15,13 @@ def product(weights):
 
 
 def direct_loss(weights, Y, lam):
-    """F = 1/2 ||W_L ... W_1 - Y||_F^2 + lam/2 sum_l ||W_l||_F^2, from the definition."""
-    return 0.5 * np.sum((product(weights) - Y) ** 2) + 0.5 * lam * sum(np.sum(W**2) for W in weights)
+    """F = 1/2 ||W_L ... W_1 - Y||_F^2 + sum_l lam_l/2 ||W_l||_F^2, from the definition.
+
+    ``lam`` is one number (the same for every layer) or one per layer.
+    """
+    lams = np.broadcast_to(np.asarray(lam, dtype=float), (len(weights),))
+    penalty = sum(lam_l * np.sum(W**2) for lam_l, W in zip(lams, weights))
+    return 0.5 * np.sum((product(weights) - Y) ** 2) + 0.5 * penalty
 
 
 def fd_grad(weights, Y, lam, h=1e-6):

@@ -6,28 +6,11 @@ from scipy.optimize import minimize
 
 import wdlib
 
+from _reference import direct_loss as _direct_loss
 from _reference import product
+from _reference import fd_grad as _fd_grad
 
 LAMS = {2: [0.3, 0.05], 3: [0.05, 0.4, 0.1], 4: [0.2, 0.02, 0.1, 0.3]}
-
-
-def _direct_loss(W, Y, lams):
-    R = product(W) - Y
-    return 0.5 * np.sum(R**2) + 0.5 * sum(lam * np.sum(w**2) for lam, w in zip(lams, W))
-
-
-def _fd_grad(W, Y, lams, h=1e-6):
-    out = []
-    for l, w in enumerate(W):
-        G = np.zeros_like(w)
-        for idx in np.ndindex(*w.shape):
-            Wp = [x.copy() for x in W]
-            Wm = [x.copy() for x in W]
-            Wp[l][idx] += h
-            Wm[l][idx] -= h
-            G[idx] = (_direct_loss(Wp, Y, lams) - _direct_loss(Wm, Y, lams)) / (2 * h)
-        out.append(G)
-    return out
 
 
 @pytest.mark.parametrize("L", [2, 3, 4])
