@@ -12,6 +12,7 @@ from matplotlib.lines import Line2D
 
 from .._validate import check_depth
 from ._style import COLORS, new_figure
+from .scalar import _points
 
 __all__ = ["plot_schatten_penalties", "plot_factorization_check", "plot_scalar_slices"]
 
@@ -141,20 +142,6 @@ def plot_factorization_check(depths, optimized, closed_form, labels, layer_pairs
     return fig
 
 
-def _panel_points(points, m, name):
-    if points is None:
-        return [np.zeros((0, 2))] * m
-    if len(points) != m:
-        raise ValueError(f"{name} must hold one array of (s, value) points per curve ({m}), got {len(points)}")
-    out = []
-    for p in points:
-        p = np.asarray(p, dtype=float).reshape(-1, 2) if np.size(p) else np.zeros((0, 2))
-        if not np.all(np.isfinite(p)):
-            raise ValueError(f"{name} must hold finite (s, value) pairs")
-        out.append(p)
-    return out
-
-
 def plot_scalar_slices(s, panels, width=9.5, height=4.2, ylabel=r"$g(s; y)$"):
     r"""Side-by-side panels of :math:`g(s; y)` for several ``y``, critical points marked.
 
@@ -208,9 +195,9 @@ def plot_scalar_slices(s, panels, width=9.5, height=4.2, ylabel=r"$g(s; y)$"):
         if values.shape != (y.size, s.size) or not np.all(np.isfinite(values)):
             raise ValueError(f"values must be finite with shape (len(y), len(s)) = {(y.size, s.size)}, "
                              f"got {values.shape}")
-        gpts = _panel_points(panel.get("global_points"), y.size, "global_points")
-        lpts = _panel_points(panel.get("local_points"), y.size, "local_points")
-        bpts = _panel_points(panel.get("barrier_points"), y.size, "barrier_points")
+        gpts = _points(panel.get("global_points"), y.size, "global_points")
+        lpts = _points(panel.get("local_points"), y.size, "local_points")
+        bpts = _points(panel.get("barrier_points"), y.size, "barrier_points")
         for j in range(y.size):
             c = COLORS[j % len(COLORS)]
             ax.plot(s, values[j], color=c, lw=1.6, label=f"$y = {y[j]:.3g}$")
