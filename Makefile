@@ -28,7 +28,7 @@ THREADS2 ?= 2
 
 .PHONY: env kernel book book-only stale test lint lint-only unit notebooks nbtest nbtest2 \
         nbtest2-only lab \
-        pdf coursepack coursepack-test bench lock clean help
+        pdf coursepack coursepack-test bench mutate lock clean help
 
 help:
 	@echo "make book        build the site into _build/html (strict; warns on stale chapters)"
@@ -47,6 +47,8 @@ help:
 	@echo "make lint        ruff check wdlib tests tools _ext"
 	@echo "make kernel      (re)install the Jupyter kernel '$(KERNEL)' into .venv"
 	@echo "make env         create or update .venv from requirements.txt + constraints.txt"
+	@echo "make mutate       mutation testing of the mathematical modules of wdlib with mutmut;"
+	@echo "                 report in _build/mutation/ (tens of minutes; MUTANTS='wdlib.scalar*')"
 	@echo "make bench       benchmarks (benchmarks/run.py; results in _build/bench/)"
 	@echo "make lock        rewrite constraints.txt from the environment"
 	@echo "make clean       remove _build"
@@ -134,6 +136,18 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 # Record the exact versions of this environment (commit the result).
+# Mutation testing (mutmut; scope and tests in pyproject.toml [tool.mutmut]).
+# mutmut keeps its results in mutants/ and re-checks only what changed; delete
+# mutants/ for a run from scratch. The report fails below a 95% kill rate.
+MUTANTS ?=
+mutate: $(STAMP)
+	@mkdir -p _build/mutation
+	@echo "mutmut run (log: _build/mutation/run.log) ..."
+	@start=$$(date +%s); \
+	  $(BIN)/mutmut run --max-children $(JOBS) $(MUTANTS) > _build/mutation/run.log 2>&1 \
+	    || echo "mutmut run exited with status $$?"; \
+	  $(BIN)/python tools/mutation_report.py --seconds $$(( $$(date +%s) - start ))
+
 lock: $(STAMP)
 	{ echo "# Exact versions of the environment the committed outputs and CI were made with."; echo "# make installs requirements.txt with -c constraints.txt; make lock rewrites this file."; $(BIN)/python -m pip freeze --exclude-editable | grep -v "^-e "; } > constraints.txt.new && mv constraints.txt.new constraints.txt
 
