@@ -6,17 +6,20 @@ and writes
 
 - ``_build/mutation/report.md``: mutants, killed, survivors (equivalent or not),
   timeouts and kill rate per module, and the diff of every survivor;
-- ``_build/mutation/survivors.txt``: the names of the survivors not judged equivalent;
+- ``_build/mutation/survivors.txt``: the names of the survivors not yet explained;
 - ``_build/mutation/summary.json``: the counts.
 
 The kill rate is killed / (all mutants - equivalent survivors); a timeout counts as
 killed (the mutant made a test loop or stall, which the suite notices). The exit
-status is 1 when the kill rate is below ``--min-rate`` (0.95) or a mutant was not
-checked, so that ``make mutate`` fails then.
+status is 1 when the kill rate is below ``--min-rate`` (0.95), a survivor is not
+explained in ``tests/EQUIVALENT_MUTANTS.md`` or a mutant was not checked, so that
+``make mutate`` fails then.
 
-An entry of ``tests/EQUIVALENT_MUTANTS.md`` is a line starting ``- `name` `` (a
-mutant's name, as ``mutmut show`` prints it) followed by why no observable result
-changes. mutmut numbers mutants by position inside a function, so an edit of a
+An entry of ``tests/EQUIVALENT_MUTANTS.md`` is a line ``- `name` verdict: why`` (a
+mutant's name, as ``mutmut show`` prints it). The verdict ``equivalent`` (no observable
+result can change) takes the mutant out of the kill rate's denominator; the verdict
+``survives`` (a real change left untested, with the reason) keeps it counted as a
+survivor, so that the file explains every survivor without flattering the rate. mutmut numbers mutants by position inside a function, so an edit of a
 function renames its mutants: the report lists listed names that no longer
 survive (stale entries) so that the file can be kept current.
 """
@@ -38,13 +41,15 @@ from mutmut.utils.file_utils import walk_mutatable_files
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "_build" / "mutation"
 EQUIVALENT_FILE = ROOT / "tests" / "EQUIVALENT_MUTANTS.md"
-ENTRY = re.compile(r"^- `([\w.]+__mutmut_\d+)`")
+ENTRY = re.compile(r"^- `([\w.]+__mutmut_\d+)` (equivalent|survives):")
 
 
-def equivalent_names(path: Path = EQUIVALENT_FILE) -> set[str]:
+def explained(path: Path = EQUIVALENT_FILE) -> dict[str, str]:
+    """{mutant name: verdict} from the file of explained survivors."""
     if not path.is_file():
-        return set()
-    return {m.group(1) for line in path.read_text().splitlines() if (m := ENTRY.match(line))}
+        return {}
+    return {m.group(1): m.group(2) for line in path.read_text().splitlines()
+            if (m := ENTRY.match(line))}
 
 
 def collect():
@@ -71,7 +76,8 @@ def main(argv=None) -> int:
     if not by_module:
         print("no mutmut results in mutants/: run `mutmut run` first", file=sys.stderr)
         return 1
-    equivalent = equivalent_names()
+    verdicts = explained()
+    equivalent = {n for n, v in verdicts.items() if v == "equivalent"}
     rows, survivors, diffs, totals = [], [], [], Counter()
     seen_survivors = set()
     for module in sorted(by_module):
@@ -85,7 +91,10 @@ def main(argv=None) -> int:
                     diffs.append((name, "equivalent", get_diff_for_mutant(name, path=paths[module])))
                     continue
                 survivors.append(name)
-                diffs.append((name, "SURVIVED", get_diff_for_mutant(name, path=paths[module])))
+                if name in verdicts:
+                    c["explained"] += 1
+                kind = "survives, explained" if name in verdicts else "SURVIVED, unexplained"
+                diffs.append((name, kind, get_diff_for_mutant(name, path=paths[module])))
             elif s == "timeout":
                 c["killed"] += 1
                 c["timeout"] += 1
@@ -99,19 +108,20 @@ def main(argv=None) -> int:
         c["mutants"] = len(status)
         totals.update(c)
         rows.append((module, c))
-    stale = sorted(equivalent - seen_survivors)
+    stale = sorted(set(verdicts) - seen_survivors)
 
     def rate(c):
         denominator = c["mutants"] - c["equivalent"]
         return c["killed"] / denominator if denominator else 1.0
 
     head = ("| module | mutants | killed (timeouts) | survived | no tests | equivalent "
-            "| not checked | kill rate |\n|---|---|---|---|---|---|---|---|")
+            "| explained survivors | not checked | kill rate |\n"
+            "|---|---|---|---|---|---|---|---|---|")
     lines = [head]
     for module, c in rows + [("**all**", totals)]:
         lines.append(f"| {module} | {c['mutants']} | {c['killed']} ({c['timeout']}) "
                      f"| {c['survived']} | {c['no tests']} | {c['equivalent']} "
-                     f"| {c['not checked']} | {rate(c):.1%} |")
+                     f"| {c['explained']} | {c['not checked']} | {rate(c):.1%} |")
     table = "\n".join(lines)
     total_rate = rate(totals)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -122,13 +132,13 @@ def main(argv=None) -> int:
              f"Kill rate (killed / non-equivalent mutants): **{total_rate:.2%}** "
              f"(required: {args.min_rate:.0%}).", ""]
     if stale:
-        text += ["## Stale entries of tests/EQUIVALENT_MUTANTS.md (no longer surviving)", ""]
+        text += ["## Stale entries of tests/EQUIVALENT_MUTANTS.md (no longer surviving: killed or renamed)", ""]
         text += [f"- `{name}`" for name in stale] + [""]
     text += ["## Survivors", ""]
     for name, kind, diff in diffs:
         text += [f"### {name} ({kind})", "", "```diff", diff.rstrip(), "```", ""]
     (OUT / "report.md").write_text("\n".join(text))
-    (OUT / "survivors.txt").write_text("".join(f"{n}\n" for n in survivors))
+    (OUT / "survivors.txt").write_text("".join(f"{n}\n" for n in survivors if n not in verdicts))
     summary = {"kill_rate": total_rate, "seconds": args.seconds, "stale_equivalent": stale,
                "modules": {m: dict(c) for m, c in rows}, "all": dict(totals)}
     (OUT / "summary.json").write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n")
@@ -136,14 +146,19 @@ def main(argv=None) -> int:
     print(table)
     print(f"\nkill rate {total_rate:.2%} (killed {totals['killed']} of "
           f"{totals['mutants'] - totals['equivalent']} non-equivalent mutants; "
-          f"{totals['equivalent']} equivalent survivors; {len(survivors)} other survivors)")
+          f"{totals['equivalent']} equivalent survivors; {len(survivors)} other survivors, "
+          f"{len(survivors) - totals['explained']} of them unexplained)")
     if stale:
         print(f"{len(stale)} stale entries in {EQUIVALENT_FILE.name}: see the report")
     print(f"report: {OUT / 'report.md'}")
     if totals["not checked"]:
         print(f"{totals['not checked']} mutants were not checked", file=sys.stderr)
         return 1
-    return 0 if total_rate >= args.min_rate else 1
+    unexplained = len(survivors) - totals["explained"]
+    if unexplained:
+        print(f"{unexplained} survivors are neither killed nor explained in "
+              f"{EQUIVALENT_FILE.name}: see {OUT / 'survivors.txt'}", file=sys.stderr)
+    return 0 if total_rate >= args.min_rate and not unexplained else 1
 
 
 def _natural(name: str):
