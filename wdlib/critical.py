@@ -191,8 +191,10 @@ def critical_point_factors(Y, lam, depth, singular_values, widths=None) -> list[
     Y = as_matrix(Y, "Y")
     lam = check_lam(lam)
     L = check_depth(depth)
-    U, y, Vt = np.linalg.svd(Y)
     s = as_nonnegative_array(singular_values, "singular_values")
+    if widths is not None:
+        check_widths(widths, L, Y.shape[1], Y.shape[0])  # the rank bound: in _dims
+    U, y, Vt = np.linalg.svd(Y)
     if s.shape != y.shape:
         raise ValueError(f"singular_values must have length min(Y.shape) = {y.size}, got shape {s.shape}")
     _check_critical(y, s, lam, L)

@@ -206,13 +206,14 @@ def optimal_regularization(Y, X, depth, lams=None) -> dict:
     """
     Y, X = _check_pair(Y, X)
     L = check_depth(depth)
+    if lams is not None:
+        lams = as_nonnegative_vector(lams)
     y = np.linalg.svd(Y, compute_uv=False)
     if lams is None:
         if y.size == 0 or y[0] == 0:
             raise ValueError("Y must be nonzero to choose a default grid of lams")
         top = 1.2 * (y[0] ** 2 if L == 1 else float(np.exp(np.log(threshold_constant(L)) + 2.0 * (L - 1) / L * np.log(y[0]))))
         lams = np.geomspace(1e-4 * top, top, 400)
-    lams = as_nonnegative_vector(lams)
     errs = error_curve(Y, X, lams, L)
     k = int(np.argmin(errs))
     best_lam, best_err = float(lams[k]), float(errs[k])
@@ -291,10 +292,10 @@ def steps_to_tolerance(Y, lam, depth, lr, init_scale, rng=0, rtol=1e-8, max_step
     lr = check_positive_float(lr, "lr")
     rtol = check_positive_float(rtol, "rtol")
     max_steps = check_positive_int(max_steps, "max_steps", minimum=0)
+    W = init_weights(Y, L, widths, init_scale, rng)  # validates widths, init_scale and rng
     T = minimizer(Y, lam, L) if target is None else as_matrix(target, "target")
     if T.shape != Y.shape:
         raise ValueError(f"target must have the shape of Y, {Y.shape}, got {T.shape}")
-    W = init_weights(Y, L, widths, init_scale, rng)
     scale = float(np.linalg.norm(T)) or 1.0
     errors = []
     status, hit = "not converged", None

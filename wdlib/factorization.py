@@ -168,9 +168,9 @@ def min_norm_factorization(P, depth, widths=None, rng=0, gtol=1e-12, maxiter=200
     gtol = check_positive_float(gtol, "gtol")
     maxiter = check_positive_int(maxiter, "maxiter")
     d_out, d_in = P.shape
+    if widths is not None:
+        check_widths(widths, L, d_in, d_out)  # the rank bound is checked below, after the QR
     if L == 1:
-        if widths is not None and len(list(widths)) != 0:
-            raise ValueError("widths must be empty (or None) for depth 1: a single layer has no hidden width")
         return [P.copy()]
     Qr = _range_basis(P.T)  # row space of P, (d_0, r)
     Qc = _range_basis(P)  # column space of P, (d_L, r)

@@ -35,7 +35,7 @@ import scipy.sparse.linalg as sla
 
 import sys
 
-from ._validate import as_matrix, check_depth, check_lam, check_lams, lam_at, check_positive_float, check_positive_int, check_weights, check_widths, tie_column
+from ._validate import as_matrix, as_vector, check_depth, check_lam, check_lams, lam_at, check_positive_float, check_positive_int, check_weights, check_widths, tie_column
 from .balance import numerical_rank
 from .model import _grad, _prefix, _suffix
 from .solve import minimizer_singular_values
@@ -72,7 +72,7 @@ def flatten_params(weights) -> np.ndarray:
 def unflatten_params(theta, weights) -> list[np.ndarray]:
     """Split a flat vector into arrays shaped like ``weights`` (inverse of :func:`flatten_params`)."""
     weights = check_weights(weights)
-    theta = np.asarray(theta, dtype=float)
+    theta = as_vector(theta, "theta")
     N = sum(W.size for W in weights)
     if theta.shape != (N,):
         raise ValueError(f"theta must be a vector of length {N} (the number of parameters), got shape {theta.shape}")
@@ -330,6 +330,8 @@ def hessian_trace_at_minimizer(Y, lam, depth, widths=None, tie="largest") -> flo
     L = check_depth(depth)
     tie_column(tie)
     d_out, d_in = Y.shape
+    if widths is not None:
+        check_widths(widths, L, d_in, d_out)  # the rank bound is checked below
     s = np.sort(minimizer_singular_values(Y, lam, L, tie=tie))[::-1]
     r = numerical_rank(s, Y.shape)
     s = s[:r]
@@ -399,6 +401,8 @@ def hessian_spectrum(weights, Y, lam, k=None, method="auto", which="largest", pr
     array([7.0568])
     """
     weights, Y, lam = _checked(weights, Y, lam)
+    if not (progress is None or isinstance(progress, bool) or callable(progress)):
+        progress = check_positive_int(progress, "progress")
     if method not in ("auto", "dense", "lanczos"):
         raise ValueError(f"method must be one of 'auto', 'dense', 'lanczos', got {method!r}")
     if which not in _WHICH:
@@ -454,7 +458,7 @@ def _progress_reporter(progress, N, k):
     if callable(progress):
         callback = progress
     else:
-        every = 100 if progress is True else check_positive_int(progress, "progress")
+        every = 100 if progress is True else progress  # an int >= 1 (checked by hessian_spectrum)
 
         def callback(count):
             if count % every == 0:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_matrix, as_nonnegative_array, check_depth, check_lam, check_positive_float, check_positive_int, check_rng, check_weights
+from ._validate import as_matrix, as_nonnegative_array, as_vector, check_depth, check_lam, check_positive_float, check_positive_int, check_rng, check_weights
 from .balance import imbalance, numerical_rank, random_orthogonal
 from .hessian import flatten_params, numerical_hessian
 from .model import _grad, loss
@@ -168,6 +168,7 @@ def minimizer_layer_norm(Y, lam, depth, tie="largest") -> float:
     4.0
     """
     Y = as_matrix(Y, "Y")
+    lam = check_lam(lam)
     L = check_depth(depth)
     s = np.sort(minimizer_singular_values(Y, lam, L, tie=tie))[::-1]
     s = s[: numerical_rank(s, Y.shape)]
@@ -194,9 +195,10 @@ def objective_on_segment(weights_a, weights_b, Y, lam, ts) -> np.ndarray:
     if [a.shape for a in A] != [b.shape for b in B]:
         raise ValueError(f"weights_a and weights_b must have the same layer shapes, got {[a.shape for a in A]} and {[b.shape for b in B]}")
     lam = check_lam(lam)
-    ts = np.asarray(ts, dtype=float)
-    if ts.ndim != 1 or not np.all(np.isfinite(ts)):
-        raise ValueError("ts must be a 1-D array of finite positions")
+    try:
+        ts = as_vector(ts, "ts")  # TypeError for text, None, complex; ValueError below
+    except ValueError:
+        raise ValueError("ts must be a 1-D array of finite positions") from None
     return np.array([loss([(1 - t) * a + t * b for a, b in zip(A, B)], Y, lam) for t in ts])
 
 
@@ -216,6 +218,7 @@ def optimality_report(weights, Y, lam, h=1e-5) -> dict:
     Y = as_matrix(Y, "Y")
     weights = check_weights(weights, Y)
     lam = check_lam(lam)
+    h = check_positive_float(h, "h")
     L = len(weights)
     value = loss(weights, Y, lam)
     best = minimum_value(Y, lam, L)
@@ -297,7 +300,9 @@ def tie_minimizer(Y, lam, depth, projector, rtol=DEFAULT_RTOL) -> np.ndarray:
     lam = check_lam(lam)
     L = check_depth(depth)
     rtol = check_positive_float(rtol, "rtol", allow_zero=True)
-    if L <= 2 or lam == 0.0:
+    if lam == 0.0:
+        raise ValueError(f"lam must be > 0 for a tie (depth must be >= 3 and lam > 0); got lam {lam}: the end-to-end minimizer is unique")
+    if L <= 2:
         raise ValueError(f"depth must be >= 3 and lam > 0 for a tie; got depth {L}, lam {lam}: the end-to-end minimizer is unique")
     Pi = as_matrix(projector, "projector")
     yc = critical_singular_value(lam, L)

@@ -92,7 +92,7 @@ def rank_phase_diagram(Y, lams, depths, tie="largest") -> np.ndarray:
     lams = as_nonnegative_vector(lams)
     if isinstance(depths, (int, np.integer)) or not hasattr(depths, "__len__") or len(depths) == 0:
         raise TypeError(f"depths must be a non-empty sequence of depths, got {depths!r}")
-    depths = [check_depth(L, "depths[i]") for L in depths]
+    depths = [check_depth(L, f"depths[{i}]") for i, L in enumerate(depths)]
     col = tie_column(tie)
     y = np.linalg.svd(Y, compute_uv=False)
     tol = _rank_tol(Y, y)
@@ -240,6 +240,8 @@ def continuation(Y, lams, depth, init, steps=2000, lr=0.1, tol=1e-12) -> dict:
     lams = as_nonnegative_vector(lams)
     L = check_depth(depth)
     W = check_weights(init, Y, name="init")
+    if len(W) != L:
+        raise ValueError(f"init must have depth = {L} layers, got {len(W)}")
     steps = check_positive_int(steps, "steps", minimum=1)
     lr = check_positive_float(lr, "lr")
     tol = check_positive_float(tol, "tol", allow_zero=True)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_matrix, as_nonnegative_array, check_depth, check_lam, check_widths, tie_column
+from ._validate import as_matrix, as_nonnegative_array, check_depth, check_lam, check_positive_int, check_widths, tie_column
 
 __all__ = ["hessian_spectrum_at_minimizer", "hessian_spectrum_at_critical", "orbit_dimension"]
 
@@ -39,8 +39,15 @@ def orbit_dimension(rank, dims) -> int:
     ``dims = [d_0, ..., d_L]``: the number of zero Hessian eigenvalues at a
     minimizer with :math:`\lambda > 0` (chapter *The whole landscape*).
     """
-    k = int(rank)
-    return int(sum(k * (k - 1) // 2 + k * (d - k) for d in list(dims)[1:-1]))
+    k = check_positive_int(rank, "rank", minimum=0)
+    if isinstance(dims, (str, bytes)) or not hasattr(dims, "__len__"):
+        raise TypeError(f"dims must be a sequence [d_0, ..., d_L] of layer sizes, got {type(dims).__name__}")
+    dims = [check_positive_int(d, f"dims[{i}]") for i, d in enumerate(dims)]
+    if len(dims) < 2:
+        raise ValueError(f"dims must list the layer sizes [d_0, ..., d_L] of a network of depth >= 1, got {len(dims)} size(s)")
+    if k > min(dims):
+        raise ValueError(f"rank must be at most min(dims) = {min(dims)} (every layer carries the rank), got {k}")
+    return int(sum(k * (k - 1) // 2 + k * (d - k) for d in dims[1:-1]))
 
 
 def _spectrum_groups(y, s, lam, L, dims):
@@ -176,6 +183,8 @@ def hessian_spectrum_at_minimizer(Y, lam, depth, widths=None, tie="largest", mul
     tie_column(tie)
     if not isinstance(multiplicities, (bool, np.bool_)):
         raise TypeError(f"multiplicities must be True or False, got {type(multiplicities).__name__}")
+    if widths is not None:
+        check_widths(widths, L, Y.shape[1], Y.shape[0])  # the rank bound needs the SVD: in _dims
     y = np.linalg.svd(Y, compute_uv=False)
     s = _minimizer_s(y, lam, L, tie)
     dims = _dims(Y.shape, L, widths, int(np.count_nonzero(s)))
@@ -200,8 +209,12 @@ def hessian_spectrum_at_critical(Y, lam, depth, singular_values, widths=None, mu
     Y = as_matrix(Y, "Y")
     lam = check_lam(lam)
     L = check_depth(depth)
-    y = np.linalg.svd(Y, compute_uv=False)
     s = as_nonnegative_array(singular_values, "singular_values")
+    if widths is not None:
+        check_widths(widths, L, Y.shape[1], Y.shape[0])  # the rank bound: in _dims
+    if not isinstance(multiplicities, (bool, np.bool_)):
+        raise TypeError(f"multiplicities must be True or False, got {type(multiplicities).__name__}")
+    y = np.linalg.svd(Y, compute_uv=False)
     if s.shape != y.shape:
         raise ValueError(f"singular_values must have length min(Y.shape) = {y.size}, got shape {s.shape}")
     _check_critical(y, s, lam, L)

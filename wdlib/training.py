@@ -174,6 +174,8 @@ def gradient_descent(Y, lam, depth, widths=None, steps=1000, lr=1e-2, init_scale
         W = aligned_init(Y, L, np.linalg.svd(Y, compute_uv=False), widths)
     else:
         W = [w.copy() for w in check_weights(init, Y, name="init")]
+        if len(W) != L:
+            raise ValueError(f"init must have depth = {L} layers, got {len(W)}")
     show = _show_progress(progress)
     every = max(steps // 20, 1)
 
