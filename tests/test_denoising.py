@@ -310,7 +310,9 @@ def test_error_slope_at_zero_ignores_rounding_noise_singular_values():
     Y, X = 4.0 * np.outer(u, v), np.ones((3, 3))
     for L in (2, 3, 4):
         exact = -2.0 * 4.0 ** ((2.0 - L) / L) * (u @ (Y - X) @ v)
-        np.testing.assert_allclose(wdlib.error_slope_at_zero(Y, X, L), exact, rtol=1e-12)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")                     # and silently
+            np.testing.assert_allclose(wdlib.error_slope_at_zero(Y, X, L), exact, rtol=1e-12)
     # an empty target has nothing to shrink
     assert wdlib.error_slope_at_zero(np.zeros((0, 3)), np.zeros((0, 3)), 3) == 0.0
 
@@ -333,6 +335,9 @@ def test_optimal_regularization_one_by_one_target():
     opt = wdlib.optimal_regularization(np.array([[3.0]]), np.array([[0.01]]), 1)
     assert opt["lam"] == pytest.approx(10.8, rel=1e-12)
     assert opt["error"] == pytest.approx(3.0 / 11.8 - 0.01, rel=1e-12)
+    # the refinement's tolerance is relative: a target of size 1e-4 is located as precisely
+    opt = wdlib.optimal_regularization(np.array([[3e-4]]), np.array([[1e-4]]), 2)
+    assert opt["lam"] == pytest.approx(2e-4, rel=1e-7)
 
 
 def test_optimal_regularization_refines_between_the_grid_neighbours():
@@ -397,3 +402,57 @@ def test_steps_to_tolerance_stops_at_the_first_huge_error():
     assert div["status"] == "diverged"
     assert np.isfinite(div["errors"][-1]) and div["errors"][-1] > 1e150 and np.all(div["errors"][:-1] <= 1e150)
     assert all(np.all(np.isfinite(w)) for w in div["weights"])
+
+
+def test_optimal_regularization_at_a_kink_of_depth_two_is_no_tie():
+    # L = 2, Y = diag(10, 2), X = diag(8, -1): e^2 = (2 - lam)^2 + (3 - lam)^2 falls until y_2 = 2 is
+    # dropped, then (2 - lam)^2 + 1 rises: the minimum 1 sits at the collapse value 2, but
+    # for L <= 2 the minimizer is unique there (no tie)
+    opt = wdlib.optimal_regularization(np.diag([10.0, 2.0]), np.diag([8.0, -1.0]), 2)
+    assert opt["lam"] == pytest.approx(2.0, rel=1e-7) and opt["error"] == pytest.approx(1.0, rel=1e-12)
+    assert opt["tie"] is False and opt["minimizer"] == "largest" and opt["rank"] == 1
+    assert opt["layer_norm_below"] == opt["layer_norm_above"] == opt["layer_norm"] == pytest.approx(8.0, rel=1e-7)
+
+
+def test_optimal_regularization_flat_minimum_above_the_threshold():
+    # X = -Y: the zero minimizer is best, so e = ||X|| on all of [lam*, inf) (L = 3)
+    Y = np.diag([1e-3, 5e-4])
+    lam_star = wdlib.critical_lambda(Y, 3)
+    # a grid point 1 % above lam* stays (the refinement finds no smaller error; not a tie)
+    opt = wdlib.optimal_regularization(Y, -Y, 3, lams=[lam_star / 2, 1.01 * lam_star, 2 * lam_star])
+    assert opt["lam"] == 1.01 * lam_star and opt["tie"] is False and opt["minimizer"] == "largest"
+    assert opt["error"] == opt["error_at_infinity"] and opt["rank"] == 0
+    # within a relative 1e-6 of lam* it snaps to the tie, attained by the zero minimizer
+    opt = wdlib.optimal_regularization(Y, -Y, 3, lams=[lam_star / 2, (1 + 1e-7) * lam_star, 2 * lam_star])
+    assert opt["lam"] == lam_star and opt["tie"] is True and opt["minimizer"] == "smallest"
+    assert opt["error"] == opt["error_at_infinity"] and opt["rank"] == 0
+    np.testing.assert_allclose(opt["layer_norm_below"], (0.5 * 1e-3) ** (2 / 3), rtol=1e-9)
+
+
+def test_optimal_regularization_tie_with_equal_errors_reports_the_largest_minimizer():
+    # 1x1, L = 3, y = 1 at its collapse value: the minimizers are 0 and s = 1/2; with
+    # x = s/2 both have the error s/2, and the nonzero one is reported
+    Y = np.array([[1.0]])
+    lam_c = wdlib.collapse_lambdas(Y, 3)[0]
+    s = wdlib.scalar_minimizers(1.0, lam_c, 3)[1]
+    assert s == pytest.approx(0.5, rel=1e-12)
+    opt = wdlib.optimal_regularization(Y, np.array([[s / 2]]), 3, lams=[lam_c])
+    assert opt["tie"] is True and opt["lam"] == lam_c and opt["minimizer"] == "largest" and opt["rank"] == 1
+    assert opt["error"] == pytest.approx(0.25, rel=1e-12)
+    np.testing.assert_allclose([opt["layer_norm"], opt["layer_norm_below"], opt["layer_norm_above"]],
+                               [0.5 ** (2 / 3), 0.5 ** (2 / 3), 0.0], rtol=1e-12)
+
+
+def test_optimal_regularization_near_a_collapse_value_with_a_worse_tie_does_not_snap():
+    # Y = diag(3, 1), X = diag(1, 1/2), L = 3, a single lam just above the collapse value of
+    # y_2 = 1 (still a tie for scalar_minimizers): e decreases in lam there, and dropping
+    # s_2 = 1/2 costs 1/2, so both minimizers at the collapse value do worse: no snap
+    Y, X = np.diag([3.0, 1.0]), np.diag([1.0, 0.5])
+    lam_c = wdlib.collapse_lambdas(Y, 3)[1]
+    lam = lam_c * (1 + 1e-10)
+    opt = wdlib.optimal_regularization(Y, X, 3, lams=[lam])
+    assert opt["lam"] == lam and opt["tie"] is False and opt["minimizer"] == "largest" and opt["rank"] == 2
+    assert opt["error"] == wdlib.error_curve(Y, X, [lam], 3)[0]
+    assert opt["layer_norm_below"] == opt["layer_norm_above"] == opt["layer_norm"]
+    s = wdlib.scalar_minimizers([3.0, 1.0], lam, 3)
+    assert s[1, 0] == 0.0 < s[1, 1]                             # the tie that is not reported
