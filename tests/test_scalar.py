@@ -257,7 +257,8 @@ def test_scalar_minimizers_array_shapes_and_scalar_returns():
     assert isinstance(wdlib.scalar_minimizer(1.0, 0.3, 4), float)
     assert isinstance(wdlib.scalar_local_minimizer(1.0, 0.3, 4), float)
     assert isinstance(wdlib.scalar_objective(1.0, 2.0, 0.3, 4), float)
-    assert isinstance(wdlib.spinodal_lambda(1.0, 4), float)
+    for L in (1, 2, 4):                                         # a float at every depth, not a 0-d array
+        assert isinstance(wdlib.spinodal_lambda(1.0, L), float)
     # integer / list inputs
     np.testing.assert_array_equal(wdlib.scalar_minimizers([0, 1, 2], 1, 2), [[0, 0], [0, 0], [1, 1]])
 
