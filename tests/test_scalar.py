@@ -282,6 +282,13 @@ def ysp_indep(lam, L):
     return np.exp(res.x) + lam * np.exp(-a * res.x)
 
 
+def test_spinodal_singular_value_at_depth_one_and_two_is_the_jump_point():
+    # for L <= 2 there is no metastable branch: y_sp = y_c (= lam for L = 2, 0 for L = 1)
+    for lam in (0.05, 1.0, 3.0):
+        assert wdlib.spinodal_singular_value(lam, 2) == lam == wdlib.critical_singular_value(lam, 2)
+        assert wdlib.spinodal_singular_value(lam, 1) == 0.0
+
+
 @pytest.mark.parametrize("L", [3, 4, 5, 8, 10, 30])
 @pytest.mark.parametrize("lam", [0.05, 1.0, 3.0])
 def test_spinodal_singular_value(L, lam):
