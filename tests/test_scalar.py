@@ -257,7 +257,8 @@ def test_scalar_minimizers_array_shapes_and_scalar_returns():
     assert isinstance(wdlib.scalar_minimizer(1.0, 0.3, 4), float)
     assert isinstance(wdlib.scalar_local_minimizer(1.0, 0.3, 4), float)
     assert isinstance(wdlib.scalar_objective(1.0, 2.0, 0.3, 4), float)
-    assert isinstance(wdlib.spinodal_lambda(1.0, 4), float)
+    for L in (1, 2, 4):                                         # a float at every depth, not a 0-d array
+        assert isinstance(wdlib.spinodal_lambda(1.0, L), float)
     # integer / list inputs
     np.testing.assert_array_equal(wdlib.scalar_minimizers([0, 1, 2], 1, 2), [[0, 0], [0, 0], [1, 1]])
 
@@ -279,6 +280,13 @@ def ysp_indep(lam, L):
     a = (L - 2.0) / L
     res = minimize_scalar(lambda u: np.exp(u) + lam * np.exp(-a * u), bracket=(-5.0, 5.0), tol=1e-12)
     return np.exp(res.x) + lam * np.exp(-a * res.x)
+
+
+def test_spinodal_singular_value_at_depth_one_and_two_is_the_jump_point():
+    # for L <= 2 there is no metastable branch: y_sp = y_c (= lam for L = 2, 0 for L = 1)
+    for lam in (0.05, 1.0, 3.0):
+        assert wdlib.spinodal_singular_value(lam, 2) == lam == wdlib.critical_singular_value(lam, 2)
+        assert wdlib.spinodal_singular_value(lam, 1) == 0.0
 
 
 @pytest.mark.parametrize("L", [3, 4, 5, 8, 10, 30])
