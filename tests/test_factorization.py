@@ -191,9 +191,9 @@ def test_min_norm_factorization_drops_a_singular_value_at_the_rank_threshold():
     eps = np.finfo(float).eps
     P = np.diag([1.0, 2 * eps])
     assert wdlib.numerical_rank(np.linalg.svd(P, compute_uv=False), P.shape) == 1
-    Ws = wdlib.min_norm_factorization(P, 2, widths=[2])
-    assert wdlib.total_squared_norm(Ws) == pytest.approx(wdlib.representation_cost(P, 2), rel=1e-12)
-    assert wdlib.total_squared_norm(Ws) == pytest.approx(2.0, rel=1e-12)  # not 2 (1 + sqrt(2 eps))
+    Ws = wdlib.min_norm_factorization(P, 4)
+    assert wdlib.total_squared_norm(Ws) == pytest.approx(wdlib.representation_cost(P, 4), rel=1e-12)
+    assert wdlib.total_squared_norm(Ws) == pytest.approx(4.0, rel=1e-12)  # not 4 (1 + sqrt(2 eps))
 
 
 @pytest.mark.parametrize("c", [1e-4, 1e4])
