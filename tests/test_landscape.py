@@ -121,6 +121,55 @@ def test_exceptional_target_errors():
         wdlib.exceptional_target((2, 3), 0.1, 3, rng="seed")
 
 
+def test_exceptional_target_default_others_follow_the_documented_sequence():
+    # documented default: 2 y_c, y_c/2, 3 y_c, y_c/4, 4 y_c, ... truncated to the number needed
+    lam, L = 0.3, 4
+    yc = wdlib.critical_singular_value(lam, L)
+    Y = wdlib.exceptional_target((6, 7), lam, L, rng=3)
+    np.testing.assert_allclose(np.linalg.svd(Y, compute_uv=False), yc * np.array([4.0, 3.0, 2.0, 1.0, 0.5, 0.25]),
+                               rtol=1e-12)
+
+
+def _exactly_ten_percent_away(yc, side):
+    """A float x with |x - y_c| == 0.1 * y_c in floating point, next to (1 + side/10) y_c."""
+    x = (1.0 + 0.1 * side) * yc
+    for _ in range(8):
+        x = np.nextafter(x, 0.0)
+    for _ in range(16):
+        if abs(x - yc) == 0.1 * yc:
+            return x
+        x = np.nextafter(x, np.inf)
+    raise AssertionError("no float exactly 10% away from y_c")
+
+
+@pytest.mark.parametrize("lam", [0.3, 2.0])  # y_c = 0.81 and 3.36: the 10% is relative to y_c
+def test_exceptional_target_others_may_be_exactly_ten_percent_away(lam):
+    L = 3
+    yc = wdlib.critical_singular_value(lam, L)
+    for side in (-1, 1):
+        x = _exactly_ten_percent_away(yc, side)
+        Y = wdlib.exceptional_target((2, 3), lam, L, others=[x], rng=1)
+        np.testing.assert_allclose(np.sort(np.linalg.svd(Y, compute_uv=False)), np.sort([yc, x]), rtol=1e-12)
+        with pytest.raises(ValueError, match="10% away"):
+            wdlib.exceptional_target((2, 3), lam, L, others=[(1.0 + 0.099 * side) * yc], rng=1)
+
+
+def test_exceptional_target_is_built_from_the_seeded_orthogonal_factors():
+    # documented construction: U, then V, drawn from rng by random_orthogonal, paired with the
+    # singular values in decreasing order; the default seed is 0
+    lam, L = 0.2, 3
+    for seed, kwargs in [(0, {}), (0, {"rng": 0}), (4, {"rng": 4}), (9, {"rng": np.random.default_rng(9)})]:
+        Y = wdlib.exceptional_target((3, 4), lam, L, **kwargs)
+        g = np.random.default_rng(seed)
+        U0, V0 = wdlib.random_orthogonal(3, g), wdlib.random_orthogonal(4, g)
+        U, y, Vt = np.linalg.svd(Y)
+        assert np.all(np.diff(y) < 0)
+        for i in range(3):  # each singular pair is the i-th column pair of (U0, V0), up to a common sign
+            sign = np.sign(U[:, i] @ U0[:, i])
+            np.testing.assert_allclose(sign * U[:, i], U0[:, i], atol=1e-12)
+            np.testing.assert_allclose(sign * Vt[i], V0[:, i], atol=1e-12)
+
+
 # ---------------------------------------------------------------- layer norms
 
 @pytest.mark.parametrize("L", [1, 2, 3, 5])
@@ -190,6 +239,24 @@ def test_objective_on_segment_errors():
         wdlib.objective_on_segment(A, A, Y, 0.1, [np.nan])
     with pytest.raises(ValueError, match="Y must have the shape"):
         wdlib.objective_on_segment(A, [np.ones((2, 2))], Y, 0.1, [0.5])
+
+
+def test_objective_on_segment_reports_a_shape_mismatch_of_weights_a():
+    Y = np.ones((2, 3))
+    with pytest.raises(ValueError, match="Y must have the shape"):
+        wdlib.objective_on_segment([np.ones((2, 2))], [np.ones((2, 3))], Y, 0.1, [0.5])
+
+
+def test_objective_on_segment_computes_in_double_precision_for_float32_positions():
+    rng = np.random.default_rng(7)
+    Y = rng.standard_normal((2, 3))
+    A = wdlib.init_weights(Y, 3, rng=1, init_scale=0.5)
+    B = wdlib.init_weights(Y, 3, rng=2, init_scale=0.5)
+    ts = np.array([0.1, 0.3, 0.7, 1.3, -0.2], dtype=np.float32)  # also outside [0, 1]
+    v32 = wdlib.objective_on_segment(A, B, Y, 0.1, ts)
+    v64 = wdlib.objective_on_segment(A, B, Y, 0.1, ts.astype(np.float64))
+    assert v32.dtype == np.float64
+    assert np.array_equal(v32, v64)
 
 
 # ---------------------------------------------------------------- Hessian and certificates
@@ -263,6 +330,45 @@ def test_certificate_errors():
         wdlib.optimality_report(W, np.ones((3, 3)), 0.1)
     with pytest.raises(ValueError, match="lam"):
         wdlib.is_global_minimizer(W, Y, -0.1)
+
+
+def test_optimality_report_min_hessian_eig_is_the_smallest_eigenvalue():
+    # at a generic (non-critical) point the spectrum is spread out; compare with the analytic Hessian
+    rng = np.random.default_rng(21)
+    Y = rng.standard_normal((2, 3))
+    W = wdlib.init_weights(Y, 3, widths=[2, 2], rng=4, init_scale=0.8)
+    ev = np.linalg.eigvalsh(wdlib.hessian(W, Y, 0.2))
+    assert ev[1] - ev[0] > 0.1
+    assert wdlib.optimality_report(W, Y, 0.2)["min_hessian_eig"] == pytest.approx(ev[0], abs=1e-7)
+
+
+def test_is_global_minimizer_accepts_an_exact_minimizer_with_zero_tolerance():
+    # Y = 0: the zero point is the minimizer and both F and min F are exactly 0
+    Y = np.zeros((2, 3))
+    for W in ([np.zeros((2, 3))], [np.zeros((2, 3)), np.zeros((2, 2))]):
+        assert wdlib.is_global_minimizer(W, Y, 0.1, atol=0.0)
+        assert not wdlib.is_global_minimizer([w + 1e-3 for w in W], Y, 0.1, atol=0.0)
+
+
+@pytest.mark.parametrize("scale", [0.5, 10.0])  # min F = 0.125 (absolute tolerance) and 50 (relative)
+def test_is_global_minimizer_tolerance_is_atol_times_max_one_min_f(scale):
+    # depth 1: F(P* + E) = min F + (1 + lam)/2 ||E||^2 exactly, with P* = Y / (1 + lam)
+    lam, atol = 1.0, 1e-3
+    Y = scale * np.eye(2)
+    best = 0.5 * lam / (1 + lam) * np.sum(Y * Y)
+    assert wdlib.minimum_value(Y, lam, 1) == pytest.approx(best, rel=1e-14)
+    E = np.array([[0.6, 0.0], [0.0, 0.8]])  # unit Frobenius norm
+    allowed = atol * max(1.0, best)
+    for factor, expected in [(0.5, True), (1.5, False)]:
+        eps = np.sqrt(2 * factor * allowed / (1 + lam))
+        assert wdlib.is_global_minimizer([Y / (1 + lam) + eps * E], Y, lam, atol=atol) is expected
+
+
+@pytest.mark.parametrize("fn", [wdlib.is_global_minimizer, wdlib.optimality_report])
+def test_certificates_check_the_shape_of_weights_before_lam(fn):
+    W = wdlib.init_weights(np.ones((2, 3)), 2)
+    with pytest.raises(ValueError, match="Y must have the shape"):
+        fn(W, np.ones((3, 3)), -0.1)
 
 
 # ---------------------------------------------------------------- plotting smoke tests
@@ -400,6 +506,41 @@ def test_tie_minimizer_errors():
         wdlib.tie_minimizer(Y, lam, L, 0.5 * np.eye(1))
     with pytest.raises(TypeError, match="projector"):
         wdlib.tie_minimizer(Y, lam, L, "I")
+
+
+def test_tie_minimizer_accepts_an_exact_tie_with_zero_tolerance():
+    lam, L = 0.3, 3
+    yc = wdlib.critical_singular_value(lam, L)
+    Y = np.array([[2 * yc, 0.0, 0.0], [0.0, yc, 0.0]])  # the SVD returns y_c exactly
+    s_c = (L - 2) / (L - 1) * yc
+    for Pi, second in [(np.eye(1), s_c), (np.zeros((1, 1)), 0.0)]:
+        P = wdlib.tie_minimizer(Y, lam, L, Pi, rtol=0.0)
+        np.testing.assert_allclose(P, wdlib.tie_minimizer(Y, lam, L, Pi), atol=1e-15)
+        np.testing.assert_allclose(np.linalg.svd(P, compute_uv=False)[1], second, atol=1e-15)
+
+
+@pytest.mark.parametrize("lam", [0.3, 2.0])  # y_c = 0.81 and 3.36
+def test_tie_minimizer_tolerance_is_relative_to_y_c(lam):
+    L, rtol = 3, 1e-3
+    yc = wdlib.critical_singular_value(lam, L)
+    s_c = (L - 2) / (L - 1) * yc
+    Y = _target((2, 3), [2.5 * yc, yc * (1 + 0.5 * rtol)], seed=16)
+    s_top = wdlib.minimizer_singular_values(Y, lam, L)[0]
+    # within rtol the near-tied value counts as tied: dropped for Pi = 0, s_c for Pi = 1
+    for Pi, second in [(np.zeros((1, 1)), 0.0), (np.eye(1), s_c)]:
+        s = np.linalg.svd(wdlib.tie_minimizer(Y, lam, L, Pi, rtol=rtol), compute_uv=False)
+        np.testing.assert_allclose(s, [s_top, second], rtol=1e-12, atol=1e-12)
+    with pytest.raises(ValueError, match="exceptional set"):
+        wdlib.tie_minimizer(_target((2, 3), [2.5 * yc, yc * (1 + 2 * rtol)], seed=16), lam, L, np.eye(1), rtol=rtol)
+
+
+def test_tie_minimizer_rejects_an_oblique_projector():
+    lam, L = 0.2, 4
+    Y = wdlib.exceptional_target((3, 4), lam, L, multiplicity=2, rng=11)
+    oblique = np.array([[1.0, 0.5], [0.0, 0.0]])
+    np.testing.assert_allclose(oblique @ oblique, oblique)  # idempotent, but not symmetric
+    with pytest.raises(ValueError, match="orthogonal projector"):
+        wdlib.tie_minimizer(Y, lam, L, oblique)
 
 
 # ---------------------------------------------------------------- orbit_alignment

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
-from ._validate import as_matrix, as_nonnegative_array, check_depth, check_lam, check_widths
+from ._validate import as_matrix, as_nonnegative_array, check_depth, check_lam
 from .scalar import _largest_root, scalar_minimizers, scalar_objective, spinodal_singular_value
 from .spectrum import _check_critical, _dims, _spectrum_groups
 
@@ -82,7 +82,7 @@ def critical_values(y, lam, depth) -> list[np.ndarray]:
             continue
         vals = [0.0]
         if lam == 0.0 or L == 2:
-            r = yi - lam if L == 2 else yi
+            r = yi - lam  # the root y_i - lam for L = 2; y_i itself for lam = 0
             if r > 0:
                 vals.append(r)
         else:
@@ -111,7 +111,7 @@ def _classify(y, s, lam, L, dims, gmin):
     value = float(np.sum(scalar_objective(s, y, lam, L)))
     if index > 0:
         kind = "strict saddle"
-    elif L >= 3 and lam > 0 and np.any(
+    elif L >= 3 and np.any(  # lam > 0: critical_points rejects lam = 0
         np.abs(y[s > 0] - spinodal_singular_value(lam, L)) <= SPINODAL_RTOL * spinodal_singular_value(lam, L)
     ):
         kind = "non-strict saddle"
@@ -132,7 +132,8 @@ def critical_points(Y, lam, depth, widths=None) -> list[CriticalPoint]:
     (:func:`wdlib.hessian_spectrum_at_critical`); the classification is proved in
     the chapter *The whole landscape*: index :math:`> 0` is a strict saddle; index
     0 with a mode at the spinodal double root is a non-strict saddle; every other
-    index-0 point is a local minimizer (global when its value is the minimum).
+    index-0 point is a local minimizer (global when its value is the minimum
+    :func:`wdlib.minimum_value`, to within :math:`10^{-12}\max(1, |\min F|)`).
 
     Parameters
     ----------
@@ -165,14 +166,12 @@ def critical_points(Y, lam, depth, widths=None) -> list[CriticalPoint]:
         raise ValueError("lam must be > 0 for critical_points (at lam = 0 the Hessian does not classify)")
     d_out, d_in = Y.shape
     n = min(d_in, d_out)
-    if widths is not None:
-        check_widths(widths, L, d_in, d_out, min_width=n)
+    dims = _dims(Y.shape, L, widths, n)  # checks widths (each at least n)
     y = np.linalg.svd(Y, compute_uv=False)
     choices = critical_values(y, lam, L)
     total = int(np.prod([len(c) for c in choices], dtype=float))
     if total > MAX_POINTS:
         raise ValueError(f"Y has {total} aligned critical points (more than {MAX_POINTS}); use a smaller target")
-    dims = _dims(Y.shape, L, widths, n)
     gmin = float(np.sum(scalar_objective(scalar_minimizers(y, lam, L)[:, 1], y, lam, L)))
     pts = [_classify(y, np.array(s), lam, L, dims, gmin) for s in itertools.product(*choices)]
     pts.sort(key=lambda p: (p.value, p.index))

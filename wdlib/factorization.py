@@ -142,7 +142,7 @@ def min_norm_factorization(P, depth, widths=None, rng=0, gtol=1e-12, maxiter=200
         Hidden widths ``[d_1, ..., d_{L-1}]``, each at least ``rank(P)``; by
         default :math:`\min(d_0, d_L)` for each.
     rng : numpy.random.Generator or int
-        Source of the random starting point.
+        Source of the random starting point (default: the seed 0).
     gtol : float
         Gradient tolerance of L-BFGS.
     maxiter : int
@@ -228,7 +228,7 @@ def balanced_extension(first, widths, rng=0) -> list[np.ndarray]:
         The output sizes ``[d_2, ..., d_L]`` of the next layers (empty for
         depth 1). A size below the rank of the previous layer is impossible.
     rng : numpy.random.Generator or int
-        Source of the random orthonormal factors.
+        Source of the random orthonormal factors (default: the seed 0).
 
     Returns
     -------

@@ -84,7 +84,10 @@ def exceptional_target(shape, lam, depth, others=None, multiplicity=1, rng=0) ->
     ``multiplicity`` singular values equal :math:`y_c(\lambda, L)` exactly
     (as exactly as an SVD reproduces them, see :data:`wdlib.DEFAULT_RTOL`);
     the other :math:`\min(d_L, d_0) - \text{multiplicity}` are ``others``.
-    :math:`U` and :math:`V` are Haar-random orthogonal matrices drawn from ``rng``.
+    :math:`U` and :math:`V` are the first :math:`\min(d_L, d_0)` columns of two
+    Haar-random orthogonal matrices drawn from ``rng`` by
+    :func:`wdlib.random_orthogonal` (:math:`U` first), paired with the
+    singular values in decreasing order, so a seed reproduces the target.
 
     Parameters
     ----------
@@ -102,7 +105,7 @@ def exceptional_target(shape, lam, depth, others=None, multiplicity=1, rng=0) ->
     multiplicity : int
         How many singular values equal :math:`y_c` (at least 1).
     rng : numpy.random.Generator or int
-        Source of randomness for :math:`U, V`.
+        Source of randomness for :math:`U, V` (default: the seed 0).
 
     Returns
     -------
