@@ -7,6 +7,8 @@ algebraic forms, scipy minimization of h(s) = s + lam s^{(2-L)/L} for the
 spinodal, the derivative g' on a grid).
 """
 
+import warnings
+
 import numpy as np
 import pytest
 from scipy.optimize import brentq, minimize_scalar
@@ -458,3 +460,18 @@ def test_exactly_at_the_spinodal_no_local_minimizer_and_not_bistable(L, lam):
     up = ysp * (1 + 1e-9)
     assert np.isfinite(wdlib.scalar_local_minimizer(up, lam, L))
     assert wdlib.phase.scalar_phase_diagram([up], [lam], L)["bistable"][0, 0]
+
+
+@pytest.mark.parametrize("depth", [3, 4, 7])
+def test_collapse_lambdas_of_a_rank_deficient_target_are_zero_without_warnings(depth):
+    # exact zero singular values collapse at lam = 0; no log(0) is ever evaluated
+    Y = np.diag([2.0, 0.5, 0.0, 0.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lam = wdlib.collapse_lambdas(Y, depth)
+        diagram = wdlib.scalar_phase_diagram([0.0, 1.0], [0.1], depth)
+    mu = wdlib.threshold_constant(depth)
+    np.testing.assert_allclose(lam[:2], mu * np.array([2.0, 0.5]) ** (2 * (depth - 1) / depth),
+                               rtol=1e-13)
+    assert lam[2] == 0.0 and lam[3] == 0.0
+    assert diagram["lam_star"][0] == 0.0 and diagram["lam_star"][1] == pytest.approx(mu)

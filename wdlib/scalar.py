@@ -101,10 +101,10 @@ def _collapse_lambdas(y, L):
     if L == 2:
         # mu_2 = 1 and the exponent is 1: lam* = y exactly (exp(log(y)) is off by ulps,
         # which would leave a nonzero minimizer max(y - lam*, 0) at lam = lam*).
-        return np.array(y, dtype=float, copy=True)
+        return y.copy()
     mu = threshold_constant(L)
-    with np.errstate(divide="ignore"):
-        return np.where(y > 0, np.exp(np.log(mu) + 2.0 * (L - 1) / L * np.log(np.where(y > 0, y, 1.0))), 0.0)
+    # log is taken of positive entries only (zeros are replaced by 1, then masked).
+    return np.where(y > 0, np.exp(np.log(mu) + 2.0 * (L - 1) / L * np.log(np.where(y > 0, y, 1.0))), 0.0)
 
 
 def critical_lambda(Y, depth, ratios=None) -> float:
