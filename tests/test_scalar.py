@@ -475,3 +475,9 @@ def test_collapse_lambdas_of_a_rank_deficient_target_are_zero_without_warnings(d
                                rtol=1e-13)
     assert lam[2] == 0.0 and lam[3] == 0.0
     assert diagram["lam_star"][0] == 0.0 and diagram["lam_star"][1] == pytest.approx(mu)
+
+
+def test_critical_lambda_of_an_empty_target_is_zero():
+    for shape in ((0, 3), (3, 0)):
+        for depth in (1, 2, 3):
+            assert wdlib.critical_lambda(np.zeros(shape), depth) == 0.0

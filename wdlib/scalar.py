@@ -301,7 +301,7 @@ def scalar_local_minimizer(y, lam, depth):
     lam = check_lam(lam)
     L = check_depth(depth)
     if L <= 2 or lam == 0.0:
-        s = scalar_minimizers(y, lam, L, rtol=0.0)[..., 1]
+        s = scalar_minimizers(y, lam, L)[..., 1]  # no ties for L <= 2 or lam = 0
         s = np.where(s > 0, s, np.nan)
     else:
         ysp = spinodal_singular_value(lam, L)
