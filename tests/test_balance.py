@@ -265,3 +265,16 @@ def test_numerical_rank(rng):
     assert wdlib.numerical_rank([1.0, 1e-12], (2, 2)) == 2
     # unsorted input: the tolerance is relative to the largest value, not the first
     assert wdlib.numerical_rank([0.0, 2.0, 1.0], (3, 3)) == 2
+
+
+def test_random_orbit_point_draws_each_layer_from_the_given_generator():
+    # the seed decides the point, and hidden layers get different rotations
+    W = [np.eye(3), np.eye(3), np.eye(3)]
+    a = wdlib.random_orbit_point(W, rng=1)
+    b = wdlib.random_orbit_point(W, rng=2)
+    assert not np.allclose(a[0], b[0])
+    Q1, Q2 = a[0], a[2].T  # W_1 = Q_1 I, W_2 = Q_2 I Q_1^T, W_3 = I Q_2^T
+    np.testing.assert_allclose(a[1], Q2 @ Q1.T, atol=1e-14)
+    assert not np.allclose(Q1, Q2)
+    for x, y in zip(wdlib.random_orbit_point(W, rng=1), a):
+        np.testing.assert_array_equal(x, y)
