@@ -154,3 +154,22 @@ def test_lambda_zero_balanced_minimizer(L):
     Y = np.random.default_rng(30 + L).standard_normal((3, 4))
     W = wdlib.random_orbit_point(wdlib.minimizer_factors(Y, 0.0, L, widths=[4] * (L - 1)), rng=L)
     _agree(wdlib.hessian_spectrum_at_minimizer(Y, 0.0, L, widths=[4] * (L - 1)), _dense_spectrum(W, Y, 0.0))
+
+
+def test_multiplicities_are_exact_integers_for_huge_widths():
+    # N = 4w + w^2 > 2^62 parameters: the counts follow the closed-form groups exactly
+    # (a float64 sum would be off beyond 2^53) and add up to N
+    Y = np.diag([2.0, 1.0])
+    w = 2**31 + 1
+    values, counts = wdlib.hessian_spectrum_at_minimizer(Y, 0.1, 3, widths=[w, w], multiplicities=True)
+    small, _ = wdlib.hessian_spectrum_at_minimizer(Y, 0.1, 3, widths=[5, 5], multiplicities=True)
+    np.testing.assert_array_equal(values, small)  # the distinct eigenvalues do not depend on the widths
+    assert counts.dtype == np.int64
+    N = 4 * w + w * w
+    zeros = orbit_dimension(2, [2, w, w, 2])
+    twos = 2 * 2 + 2 + 2 * 2 * (w - 2)  # 2 lam: (L - 1) per mode, (L - 1) for the pair, one per hidden slot outside
+    expected = {0.0: zeros, 0.1: N - zeros - twos - 4, 0.2: twos}
+    assert {float(v): int(c) for v, c in zip(values, counts) if c > 1} == expected
+    assert sum(int(c) for c in counts) == N
+    with pytest.raises(OverflowError):  # N >= 2^63: refused, not wrapped around
+        wdlib.hessian_spectrum_at_minimizer(Y, 0.1, 3, widths=[2**32, 2**32], multiplicities=True)
