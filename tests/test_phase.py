@@ -270,3 +270,48 @@ def test_rank_phase_diagram_lambda_star_ticks_are_dark():
                                                  lam_star=[wdlib.critical_lambda(Y, d) for d in (2, 3)])
     ticks = [ln for ln in fig.axes[0].get_lines() if ln.get_label() == r"$\lambda^*$"]
     assert len(ticks) == 1 and sum(to_rgb(ticks[0].get_color())) < 0.5
+
+
+# ---- collapse_lambda_bisection: tie side, tiny thresholds, tolerance edges ----------------
+
+
+def test_bisection_tie_falls_on_the_documented_side():
+    # L >= 3: the minimizer is still nonzero on the tie band with tie="largest", so the
+    # bisection lands just above lambda*, and just below it with tie="smallest"
+    Y = np.diag([2.0, 1.0])
+    for L in (3, 4):
+        lam_star = wdlib.critical_lambda(Y, L)
+        big = wdlib.collapse_lambda_bisection(Y, L, tie="largest")
+        small = wdlib.collapse_lambda_bisection(Y, L, tie="smallest")
+        assert small < lam_star < big
+        np.testing.assert_allclose([small, big], lam_star, rtol=1e-9)
+
+
+def test_bisection_resolves_a_tiny_threshold():
+    # lambda* = y_1 = 2e-60 for L = 2: about 200 halvings of [0, 1] before rtol even matters
+    # (a cap of 200 halvings returned 3e-61 here)
+    Y = 1e-60 * np.diag([2.0, 1.0])
+    np.testing.assert_allclose(wdlib.collapse_lambda_bisection(Y, 2), 2e-60, rtol=1e-12)
+
+
+def test_bisection_with_coarse_tolerances_by_hand():
+    # bracket [0, max(1, ||Y||_F^2)], halved while hi - lo > rtol * hi; returns the midpoint
+    # L = 2: lambda* = y_1
+    cases = [
+        (0.7, 1.0, 0.5),    # rtol = 1: the bracket [0, 1] itself
+        (3.0, 1.0, 4.5),    # ... [0, 9]
+        (0.7, 0.5, 0.75),   # [0, 1] -> [0.5, 1]: 0.5 <= 0.5 * 1, stop
+        (0.3, 0.5, 0.375),  # [0, 1] -> [0, 0.5] -> [0.25, 0.5]: 0.25 <= 0.5 * 0.5, stop
+        (3.0, 0.5, 3.375),  # [0, 9] -> [0, 4.5] -> [2.25, 4.5]
+    ]
+    for y, rtol, expected in cases:
+        assert wdlib.collapse_lambda_bisection(np.array([[y]]), 2, rtol=rtol) == expected
+
+
+def test_bisection_below_double_resolution_stops_at_adjacent_doubles():
+    # rtol = 1e-300 cannot be met: the bisection ends when no double is left between lo and hi
+    for y in (0.3, 0.7):  # the last midpoint rounds onto lo for 0.3, onto hi for 0.7
+        lam = wdlib.collapse_lambda_bisection(np.array([[y]]), 2, rtol=1e-300)
+        assert abs(lam - y) <= 2 * np.spacing(y)
+    lam = wdlib.collapse_lambda_bisection(np.diag([2.0, 1.0]), 3, rtol=1e-300, tie="smallest")
+    np.testing.assert_allclose(lam, 1.0, rtol=1e-9)
