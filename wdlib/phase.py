@@ -138,7 +138,7 @@ def scalar_phase_diagram(ys, lams, depth) -> dict:
         "s": s,
         "local": loc,
         "lam_star": _collapse_lambdas(ys, L),
-        "lam_sp": np.asarray(spinodal_lambda(ys, L), dtype=float).reshape(ys.shape),
+        "lam_sp": spinodal_lambda(ys, L),  # a float array shaped like ys (ys is 1-D)
         "bistable": bistable,
     }
 
