@@ -9,6 +9,8 @@
 """
 
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -267,14 +269,31 @@ def test_numerical_rank(rng):
     assert wdlib.numerical_rank([0.0, 2.0, 1.0], (3, 3)) == 2
 
 
-def test_random_orbit_point_draws_each_layer_from_the_given_generator():
-    # the seed decides the point, and hidden layers get different rotations
-    W = [np.eye(3), np.eye(3), np.eye(3)]
-    a = wdlib.random_orbit_point(W, rng=1)
-    b = wdlib.random_orbit_point(W, rng=2)
-    assert not np.allclose(a[0], b[0])
-    Q1, Q2 = a[0], a[2].T  # W_1 = Q_1 I, W_2 = Q_2 I Q_1^T, W_3 = I Q_2^T
-    np.testing.assert_allclose(a[1], Q2 @ Q1.T, atol=1e-14)
-    assert not np.allclose(Q1, Q2)
-    for x, y in zip(wdlib.random_orbit_point(W, rng=1), a):
-        np.testing.assert_array_equal(x, y)
+# ---------------------------------------------------- seeds, independence, tolerance edge
+
+def test_default_rng_is_the_seed_zero():
+    # reproducible by default: the same draws as an explicit rng=0
+    np.testing.assert_array_equal(wdlib.random_orthogonal(4), wdlib.random_orthogonal(4, 0))
+    W = [np.eye(3)] * 3
+    for a, b in zip(wdlib.random_orbit_point(W), wdlib.random_orbit_point(W, 0)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_random_orbit_point_draws_independent_rotations_from_rng():
+    # identity layers: V_1 = Q_1 and V_3 = Q_2^T expose the rotations themselves
+    W = [np.eye(3)] * 3
+    V = wdlib.random_orbit_point(W, 5)
+    np.testing.assert_allclose(V[0] @ V[0].T, np.eye(3), atol=1e-14)
+    assert not np.allclose(V[0], V[2].T)  # Q_1 and Q_2 are different draws
+    W6 = wdlib.random_orbit_point(W, 6)
+    assert not np.allclose(V[0], W6[0])   # and they come from rng
+
+
+def test_numerical_rank_tolerance_is_strict_and_silent():
+    # tol = max(shape) * eps * s_max = 8 eps here; a value exactly at it is noise (as matrix_rank)
+    eps = np.finfo(float).eps
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert wdlib.numerical_rank([4.0, 8 * eps], (2, 2)) == 1
+        assert wdlib.numerical_rank([4.0, 16 * eps], (2, 2)) == 2
+    assert np.linalg.matrix_rank(np.diag([4.0, 8 * eps])) == 1

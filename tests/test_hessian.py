@@ -1,5 +1,9 @@
 """Tests of wdlib.hessian against independent computations (finite differences, dense algebra)."""
 
+import importlib
+import io
+import sys
+
 import numpy as np
 import pytest
 
@@ -302,3 +306,148 @@ def test_plot_orbit_spectra():
     plt.close(fig)
     with pytest.raises(ValueError, match="equal length"):
         wdlib.plotting.plot_orbit_spectra([np.ones(3)], [np.ones(3), np.ones(3)])
+
+
+# ---- conventions, boundaries and reproducibility of hessian_spectrum -------------------
+
+_HMOD = importlib.import_module("wdlib.hessian")
+
+
+def _net52():
+    """A 4 x 5 target and a depth-3 network with widths 4, 4: N = 52 parameters."""
+    rng = np.random.default_rng(4)
+    Y = rng.standard_normal((4, 5))
+    W = wdlib.init_weights(Y, 3, widths=[4, 4], init_scale=0.7, rng=rng)
+    return W, Y
+
+
+def test_hvp_rejects_a_direction_that_is_not_a_list():
+    Y = np.ones((2, 3))
+    W = wdlib.init_weights(Y, 2, [2], rng=0)
+    V = [np.ones_like(w) for w in W]
+    for bad in (iter(V), {0: V[0], 1: V[1]}, 3.0):
+        with pytest.raises(TypeError, match="V must be a list of arrays shaped like weights"):
+            wdlib.hvp(W, Y, 0.1, bad)
+    np.testing.assert_allclose(_flat(wdlib.hvp(W, Y, 0.1, tuple(V))), _flat(wdlib.hvp(W, Y, 0.1, V)))
+
+
+def test_unflatten_params_returns_float_layers_for_an_integer_vector():
+    W = [np.zeros((2, 3)), np.zeros((1, 2))]
+    back = wdlib.unflatten_params(np.arange(8), W)
+    assert [b.dtype for b in back] == [np.float64, np.float64]
+    np.testing.assert_array_equal(back[1], [[6.0, 7.0]])
+    back[1][0, 0] = 0.5  # float storage: a fractional update is kept, not truncated
+    assert back[1][0, 0] == 0.5
+
+
+def test_dense_spectrum_selects_the_k_extreme_eigenvalues():
+    W, Y = _net52()
+    full = np.linalg.eigvalsh(wdlib.hessian(W, Y, 0.1))
+    dense = {w: wdlib.hessian_spectrum(W, Y, 0.1, k=3, method="dense", which=w) for w in ("largest", "smallest", "both")}
+    np.testing.assert_array_equal(dense["largest"], full[-3:])
+    np.testing.assert_array_equal(dense["smallest"], full[:3])
+    np.testing.assert_array_equal(dense["both"], np.r_[full[:1], full[-2:]])  # k // 2 smallest, the rest largest
+
+
+def test_sharpness_on_a_single_parameter_and_its_method_argument():
+    # depth 1, one parameter: F = (w - y)^2 / 2 + lam w^2 / 2 has F'' = 1 + lam
+    assert wdlib.sharpness([np.array([[0.7]])], np.array([[2.0]]), 0.25) == 1.25
+    W, Y = _net52()
+    with pytest.raises(ValueError, match="method"):
+        wdlib.sharpness(W, Y, 0.1, method="qr")
+    with pytest.raises(ValueError, match="lanczos"):  # N = 1: Lanczos cannot find N - 1 = 0 values
+        wdlib.sharpness([np.array([[0.7]])], np.array([[2.0]]), 0.25, method="lanczos")
+
+
+def test_lanczos_refuses_k_equal_to_N():
+    W, Y = _net52()
+    with pytest.raises(ValueError, match="method='lanczos' needs an integer k < N = 52"):
+        wdlib.hessian_spectrum(W, Y, 0.1, k=52, method="lanczos")
+    assert wdlib.hessian_spectrum(W, Y, 0.1, k=51, method="lanczos").size == 51
+
+
+def test_auto_method_switches_to_lanczos_just_above_the_dense_limit(monkeypatch):
+    # "auto" is dense for N <= DENSE_LIMIT and Lanczos above; the dense method ignores progress.
+    W, Y = _net52()
+    full = np.linalg.eigvalsh(wdlib.hessian(W, Y, 0.1))
+    for limit, lanczos in ((52, False), (51, True)):
+        monkeypatch.setattr(_HMOD, "DENSE_LIMIT", limit)
+        calls = []
+        top = wdlib.hessian_spectrum(W, Y, 0.1, k=2, progress=calls.append)
+        assert bool(calls) == lanczos
+        np.testing.assert_allclose(top, full[-2:], rtol=1e-9)
+    # above the limit, k = N still takes the dense path (eigsh cannot give all N)
+    monkeypatch.setattr(_HMOD, "DENSE_LIMIT", 10)
+    np.testing.assert_array_equal(wdlib.hessian_spectrum(W, Y, 0.1, k=52), full)
+
+
+def test_dense_size_limit_is_inclusive(monkeypatch):
+    W, Y = _net52()
+    monkeypatch.setattr(_HMOD, "DENSE_MAX_PARAMS", 52)
+    assert wdlib.hessian_spectrum(W, Y, 0.1).size == 52
+    monkeypatch.setattr(_HMOD, "DENSE_MAX_PARAMS", 51)
+    with pytest.raises(ValueError, match="N = 52 parameters"):
+        wdlib.hessian_spectrum(W, Y, 0.1)
+
+
+def test_lanczos_is_reproducible_to_the_last_bit():
+    # the start vector is fixed, so two runs give identical eigenvalues (ARPACK's own
+    # random start differs from run to run by ~1e-13)
+    W, Y = _net52()
+    for k, which in ((2, "largest"), (5, "smallest")):
+        first = wdlib.hessian_spectrum(W, Y, 0.1, k=k, method="lanczos", which=which)
+        second = wdlib.hessian_spectrum(W, Y, 0.1, k=k, method="lanczos", which=which)
+        np.testing.assert_array_equal(first, second)
+
+
+def test_progress_true_prints_every_100_products_and_false_is_silent(capsys):
+    W, Y = _net52()
+    calls = []
+    wdlib.hessian_spectrum(W, Y, 0.1, k=5, method="lanczos", which="smallest", progress=calls.append)
+    n = len(calls)
+    assert n >= 100  # this run needs more than 100 products
+    capsys.readouterr()
+    wdlib.hessian_spectrum(W, Y, 0.1, k=5, method="lanczos", which="smallest", progress=True)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [f"hessian_spectrum: {100 * i} Hessian-vector products (N = 52, k = 5)" for i in range(1, n // 100 + 1)]
+    wdlib.hessian_spectrum(W, Y, 0.1, k=5, method="lanczos", which="smallest", progress=False)
+    assert capsys.readouterr().err == ""
+
+
+def test_progress_lines_are_flushed_at_once(monkeypatch):
+    # a notebook's stderr buffers: each progress line must be flushed when printed
+    class Stream(io.StringIO):
+        def __init__(self):
+            super().__init__()
+            self.unflushed = []
+
+        def write(self, s):
+            self.unflushed.append(s)
+            return super().write(s)
+
+        def flush(self):
+            self.unflushed.clear()
+
+    stream = Stream()
+    W, Y = _net52()
+    monkeypatch.setattr(sys, "stderr", stream)
+    wdlib.hessian_spectrum(W, Y, 0.1, k=2, method="lanczos", progress=1)
+    assert stream.getvalue().count("\n") >= 2 and stream.unflushed == []
+
+
+def test_progress_counts_only_the_products_of_the_lanczos_run(monkeypatch):
+    # the LinearOperator is given its dtype, so no product is spent probing it:
+    # the first product reported is the first one eigsh asks for
+    import scipy.sparse.linalg as sla
+
+    real = sla.eigsh
+    reported, asked = [], []
+
+    def spy(A, *args, **kwargs):
+        asked.append(len(reported))
+        return real(A, *args, **kwargs)
+
+    monkeypatch.setattr(sla, "eigsh", spy)
+    W, Y = _net52()
+    wdlib.hessian_spectrum(W, Y, 0.1, k=2, method="lanczos", progress=reported.append)
+    assert asked == [0] and reported == list(range(1, len(reported) + 1))

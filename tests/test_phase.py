@@ -1,5 +1,7 @@
 """Tests of wdlib.phase: ranks, phase diagrams, threshold bisection, Hessian at zero, continuation."""
 
+import io
+import sys
 import warnings
 
 import numpy as np
@@ -270,3 +272,135 @@ def test_rank_phase_diagram_lambda_star_ticks_are_dark():
                                                  lam_star=[wdlib.critical_lambda(Y, d) for d in (2, 3)])
     ticks = [ln for ln in fig.axes[0].get_lines() if ln.get_label() == r"$\lambda^*$"]
     assert len(ticks) == 1 and sum(to_rgb(ticks[0].get_color())) < 0.5
+
+
+# ---- rank tolerance, bisection, Hessian at zero, continuation: edges and conventions -----
+
+EPS = np.finfo(float).eps
+
+
+def test_rank_counts_values_strictly_above_the_matrix_rank_tolerance():
+    # tolerance max(shape) * eps * y_1 = 8 eps here, as numpy.linalg.matrix_rank: a value
+    # exactly at it does not count (diagonal targets: the SVD returns these values exactly)
+    for Y, rank in ((np.diag([4.0, 8 * EPS]), 1), (np.diag([4.0, 16 * EPS]), 2)):
+        assert np.linalg.matrix_rank(Y) == rank
+        for L in (1, 2, 3):
+            assert wdlib.minimizer_rank(Y, 0.0, L) == rank
+        np.testing.assert_array_equal(wdlib.rank_phase_diagram(Y, [0.0], [1, 2, 3]), [[rank]] * 3)
+
+
+def test_rank_of_an_empty_target_is_zero_and_no_warning_is_issued():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert wdlib.minimizer_rank(np.zeros((0, 3)), 0.1, 2) == 0
+        np.testing.assert_array_equal(wdlib.rank_phase_diagram(np.zeros((0, 3)), [0.1], [2, 3]), [[0], [0]])
+        assert wdlib.minimizer_rank(np.diag([3.0, 1.0]), 0.1, 3) == 2
+
+
+def test_rank_phase_diagram_rejects_depths_that_are_not_a_sequence():
+    for bad in (3.0, (d for d in (2, 3)), 3):
+        with pytest.raises(TypeError, match="depths must be a non-empty sequence of depths"):
+            wdlib.rank_phase_diagram(np.eye(2), [1.0], bad)
+
+
+def test_bisection_tie_falls_on_the_documented_side():
+    # L >= 3: the minimizer is still nonzero on the tie band with tie="largest", so the
+    # bisection lands just above lambda*, and just below it with tie="smallest"
+    Y = np.diag([2.0, 1.0])
+    for L in (3, 4):
+        lam_star = wdlib.critical_lambda(Y, L)
+        big = wdlib.collapse_lambda_bisection(Y, L, tie="largest")
+        small = wdlib.collapse_lambda_bisection(Y, L, tie="smallest")
+        assert small < lam_star < big
+        np.testing.assert_allclose([small, big], lam_star, rtol=1e-9)
+
+
+def test_bisection_resolves_a_tiny_threshold():
+    # lambda* = y_1 = 2e-60 for L = 2: about 200 halvings of [0, 1] before rtol even matters
+    # (a cap of 200 halvings returned 3e-61 here)
+    Y = 1e-60 * np.diag([2.0, 1.0])
+    np.testing.assert_allclose(wdlib.collapse_lambda_bisection(Y, 2), 2e-60, rtol=1e-12)
+
+
+def test_bisection_with_coarse_tolerances_by_hand():
+    # bracket [0, max(1, ||Y||_F^2)], halved while hi - lo > rtol * hi; returns the midpoint
+    # L = 2: lambda* = y_1
+    cases = [
+        (0.7, 1.0, 0.5),    # rtol = 1: the bracket [0, 1] itself
+        (3.0, 1.0, 4.5),    # ... [0, 9]
+        (0.7, 0.5, 0.75),   # [0, 1] -> [0.5, 1]: 0.5 <= 0.5 * 1, stop
+        (0.3, 0.5, 0.375),  # [0, 1] -> [0, 0.5] -> [0.25, 0.5]: 0.25 <= 0.5 * 0.5, stop
+        (3.0, 0.5, 3.375),  # [0, 9] -> [0, 4.5] -> [2.25, 4.5]
+    ]
+    for y, rtol, expected in cases:
+        assert wdlib.collapse_lambda_bisection(np.array([[y]]), 2, rtol=rtol) == expected
+
+
+def test_bisection_below_double_resolution_stops_at_adjacent_doubles():
+    # rtol = 1e-300 cannot be met: the bisection ends when no double is left between lo and hi
+    for y in (0.3, 0.7):  # the last midpoint rounds onto lo for 0.3, onto hi for 0.7
+        lam = wdlib.collapse_lambda_bisection(np.array([[y]]), 2, rtol=1e-300)
+        assert abs(lam - y) <= 2 * np.spacing(y)
+    lam = wdlib.collapse_lambda_bisection(np.diag([2.0, 1.0]), 3, rtol=1e-300, tie="smallest")
+    np.testing.assert_allclose(lam, 1.0, rtol=1e-9)
+
+
+@pytest.mark.parametrize("L", [2, 3])
+def test_zero_hessian_default_widths_for_a_tall_target(L):
+    # d_L > d_0: default hidden widths are min(d_0, d_L) = d_0 (not d_L)
+    Y = _low_rank((5, 3), 2, 7)
+    ev = wdlib.zero_hessian_eigenvalues(Y, 0.4, L)
+    assert ev.size == 3 * 3 * (L - 1) + 3 * 5
+    np.testing.assert_allclose(ev, wdlib.zero_hessian_eigenvalues(Y, 0.4, L, widths=[3] * (L - 1)))
+
+
+def test_continuation_defaults_by_hand():
+    # depth 1, y = 1, lam = 0, from 0: w_n = 1 - 0.9^n (lr = 0.1), gradient w_n - 1; the default
+    # tol 1e-12 is first met at n = 263 (0.9^262 = 1.04e-12, 0.9^263 = 9.4e-13)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = wdlib.continuation(np.array([[1.0]]), [0.0], 1, [np.array([[0.0]])])
+    assert res["steps"].tolist() == [263] and res["converged"].tolist() == [True]
+    np.testing.assert_allclose(res["s"], [[1 - 0.9**263]], rtol=1e-15)
+
+
+def test_continuation_reports_each_lambda_and_warns_once_naming_the_misses():
+    # one step of size 0.1 per value, warm-started, tol 0.5 (depth 1: gradient (1 + lam) w - 1)
+    #   lam 0:   w 0 -> 0.1,     gradient -0.9    (missed)
+    #   lam 0.5: w 0.1 -> 0.185, gradient -0.7225 (missed)
+    #   lam 9:   w 0.185 -> 0.1, gradient 0       (reached)
+    with pytest.warns(wdlib.ConvergenceWarning) as caught:
+        res = wdlib.continuation(np.array([[1.0]]), [0.0, 0.5, 9.0], 1, [np.array([[0.0]])], steps=1, tol=0.5)
+    assert [str(w.message) for w in caught] == ["continuation: tol=0.5 not reached within steps=1 at lam = 0, 0.5"]
+    assert res["converged"].tolist() == [False, False, True] and res["steps"].tolist() == [1, 1, 1]
+    w = np.array([0.1, 0.185, 0.1])
+    np.testing.assert_allclose(res["s"][:, 0], w, rtol=1e-14)
+    np.testing.assert_allclose(res["loss"], 0.5 * (w - 1) ** 2 + 0.5 * np.array([0.0, 0.5, 9.0]) * w**2, rtol=1e-14)
+
+
+def test_continuation_with_tol_zero_takes_every_step():
+    # the iterates of this problem stop at w = 1 - 4.4e-16, so a zero gradient is never reached
+    with pytest.warns(wdlib.ConvergenceWarning, match="tol=0 not reached within steps=2000 at lam = 0"):
+        res = wdlib.continuation(np.array([[1.0]]), [0.0], 1, [np.array([[0.0]])], tol=0.0)
+    assert res["steps"].tolist() == [2000] and res["converged"].tolist() == [False]
+
+
+def test_continuation_prints_no_progress_even_in_a_terminal(monkeypatch):
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    term = Terminal()
+    monkeypatch.delenv("PYTEST_CURRENT_TEST", raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setattr(sys, "stderr", term)
+    monkeypatch.setattr(sys, "stdout", term)
+    wdlib.continuation(np.array([[1.0]]), [0.0, 0.5], 1, [np.array([[0.0]])], steps=400)
+    assert term.getvalue() == ""
+
+
+def test_continuation_checks_init_against_Y_before_the_other_arguments():
+    Y = TARGETS[0]  # 5 x 7
+    init = [np.zeros((3, 6)), np.zeros((5, 3))]  # chains, but P would be 5 x 6
+    with pytest.raises(ValueError, match="Y must have the shape of the end-to-end matrix"):
+        wdlib.continuation(Y, [1.0], 2, init, lr=0.0)

@@ -1,7 +1,11 @@
 """wdlib.hessian_spectrum_at_minimizer / _at_critical against dense Hessians of the network itself."""
 
+import math
+import re
+
 import numpy as np
 import pytest
+from scipy.optimize import brentq
 
 import wdlib
 from wdlib.spectrum import orbit_dimension
@@ -154,3 +158,104 @@ def test_lambda_zero_balanced_minimizer(L):
     Y = np.random.default_rng(30 + L).standard_normal((3, 4))
     W = wdlib.random_orbit_point(wdlib.minimizer_factors(Y, 0.0, L, widths=[4] * (L - 1)), rng=L)
     _agree(wdlib.hessian_spectrum_at_minimizer(Y, 0.0, L, widths=[4] * (L - 1)), _dense_spectrum(W, Y, 0.0))
+
+
+# ---- hessian_spectrum_at_critical: tolerance of the criticality check, widths ----------
+
+
+def _root(target, lam, L):
+    """The larger root of s + lam s^((2-L)/L) = target (for L = 1: s (1 + lam) = target), by bisection."""
+    if L == 1:
+        return target / (1.0 + lam)
+    lo = ((L - 2) * lam / L) ** (L / (2.0 * (L - 1)))  # where the left side is smallest (L >= 3)
+    return brentq(lambda s: s + lam * s ** ((2.0 - L) / L) - target, lo, target, xtol=1e-300, rtol=4 * np.finfo(float).eps)
+
+
+@pytest.mark.parametrize("L", [1, 3])
+def test_critical_values_are_checked_to_relative_accuracy_1e8(L):
+    # |s + lam s^((2-L)/L) - y| <= 1e-8 max(y, 1): relative above y = 1, absolute below
+    y = np.array([4.0, 1.5, 0.5])
+    lam = 0.05
+    exact = np.array([_root(v, lam, L) for v in y])
+    wdlib.hessian_spectrum_at_critical(np.diag(y), lam, L, exact)
+    for i in range(3):
+        tol = 1e-8 * max(y[i], 1.0)
+        for f in (0.8, -0.8, 1.25, -1.25):
+            s = exact.copy()
+            s[i] = _root(y[i] + f * tol, lam, L)
+            if abs(f) < 1:
+                wdlib.hessian_spectrum_at_critical(np.diag(y), lam, L, s)
+            else:
+                msg = re.escape(f"singular_values[{i}] = {s[i]} is not a critical value for y = {y[i]}")
+                with pytest.raises(ValueError, match=msg):
+                    wdlib.hessian_spectrum_at_critical(np.diag(y), lam, L, s)
+
+
+@pytest.mark.parametrize("L", [1, 2, 3])
+def test_a_deviation_of_exactly_the_tolerance_is_accepted(L):
+    # y = 0 and lam = 0: the left side is s itself and the tolerance is exactly 1e-8
+    Y = np.zeros((1, 1))
+    assert wdlib.hessian_spectrum_at_critical(Y, 0.0, L, [1e-8]).size == L
+    with pytest.raises(ValueError, match="not a critical value"):
+        wdlib.hessian_spectrum_at_critical(Y, 0.0, L, [np.nextafter(1e-8, 1.0)])
+
+
+def test_critical_point_spectrum_with_wider_hidden_layers_matches_dense_hessian():
+    # a strict saddle of a 3 x 4 target: mode 1 at its minimizer root, mode 2 dropped,
+    # mode 3 at its smaller root; hidden widths 4 and 5, factors built by hand
+    y = np.array([2.0, 1.2, 0.9])
+    lam, L = 0.2, 3
+    Y = np.zeros((3, 4))
+    Y[np.arange(3), np.arange(3)] = y
+    s = np.array([_root(y[0], lam, L), 0.0, wdlib.critical_values(y, lam, L)[2][1]])
+    S = np.flatnonzero(s)
+    a = s[S] ** (1.0 / L)
+    W = [np.zeros((4, 4)), np.zeros((5, 4)), np.zeros((3, 5))]
+    for j, i in enumerate(S):
+        W[0][j, i] = W[1][j, j] = W[2][i, j] = a[j]
+    np.testing.assert_allclose(product(W), np.pad(np.diag(s), ((0, 0), (0, 1))), atol=1e-15)
+    assert max(np.abs(G).max() for G in wdlib.grad(W, Y, lam)) < 1e-12
+    ref = _dense_spectrum(W, Y, lam)
+    assert ref[0] < -1e-3  # a saddle
+    ev = wdlib.hessian_spectrum_at_critical(Y, lam, L, s, widths=[4, 5])
+    _agree(ev, ref)
+    values, counts = wdlib.hessian_spectrum_at_critical(Y, lam, L, s, widths=[4, 5], multiplicities=True)
+    np.testing.assert_array_equal(np.repeat(values, counts), ev)
+    with pytest.raises(ValueError, match="too narrow"):  # two nonzero modes need hidden widths >= 2
+        wdlib.hessian_spectrum_at_critical(Y, lam, L, s, widths=[1, 5])
+
+
+@pytest.mark.parametrize("L", [2, 3])
+def test_multiplicities_list_only_eigenvalues_that_occur(L):
+    # square target (no one-sided directions) and a dropped mode: several groups are empty
+    Y = np.diag([3.0, 1.0, 0.05])
+    ev = wdlib.hessian_spectrum_at_minimizer(Y, 0.3, L)
+    values, counts = wdlib.hessian_spectrum_at_minimizer(Y, 0.3, L, multiplicities=True)
+    assert counts.min() >= 1
+    np.testing.assert_array_equal(values, np.unique(ev))
+
+
+def test_orbit_dimension_is_exact_for_huge_widths():
+    # dim O(k) = C(k, 2) plus k (d - k) per hidden layer, in integer arithmetic (2^59 > 2^53)
+    k = 2**30 + 3
+    assert orbit_dimension(k, [k, k, k]) == math.comb(k, 2)
+    assert orbit_dimension(k, [k, k + 5, k, k]) == 2 * math.comb(k, 2) + 5 * k
+
+
+def test_multiplicities_are_exact_integers_for_huge_widths():
+    # N = 4w + w^2 > 2^62 parameters: the counts follow the closed-form groups exactly
+    # (a float64 sum would be off beyond 2^53) and add up to N
+    Y = np.diag([2.0, 1.0])
+    w = 2**31 + 1
+    values, counts = wdlib.hessian_spectrum_at_minimizer(Y, 0.1, 3, widths=[w, w], multiplicities=True)
+    small, _ = wdlib.hessian_spectrum_at_minimizer(Y, 0.1, 3, widths=[5, 5], multiplicities=True)
+    np.testing.assert_array_equal(values, small)  # the distinct eigenvalues do not depend on the widths
+    assert counts.dtype == np.int64
+    N = 4 * w + w * w
+    zeros = orbit_dimension(2, [2, w, w, 2])
+    twos = 2 * 2 + 2 + 2 * 2 * (w - 2)  # 2 lam: (L - 1) per mode, (L - 1) for the pair, one per hidden slot outside
+    expected = {0.0: zeros, 0.1: N - zeros - twos - 4, 0.2: twos}
+    assert {float(v): int(c) for v, c in zip(values, counts) if c > 1} == expected
+    assert sum(int(c) for c in counts) == N
+    with pytest.raises(OverflowError):  # N >= 2^63: refused, not wrapped around
+        wdlib.hessian_spectrum_at_minimizer(Y, 0.1, 3, widths=[2**32, 2**32], multiplicities=True)

@@ -138,7 +138,7 @@ def scalar_phase_diagram(ys, lams, depth) -> dict:
         "s": s,
         "local": loc,
         "lam_star": _collapse_lambdas(ys, L),
-        "lam_sp": np.asarray(spinodal_lambda(ys, L), dtype=float).reshape(ys.shape),
+        "lam_sp": spinodal_lambda(ys, L),  # a float array shaped like ys (ys is 1-D)
         "bistable": bistable,
     }
 
@@ -166,14 +166,17 @@ def collapse_lambda_bisection(Y, depth, rtol=1e-13, tie="largest") -> float:
     lo, hi = 0.0, max(1.0, float(np.sum(Y * Y)))
     if np.any(minimizer(Y, hi, L, tie=tie)):
         raise RuntimeError("the minimizer is nonzero at the upper end of the bracket [0, max(1, ||Y||_F^2)]")
-    for _ in range(200):
+    # Halve until hi - lo <= rtol * hi, or until lo and hi are adjacent doubles (no
+    # midpoint left: a tolerance below the resolution of doubles). Each halving shrinks
+    # the bracket, so this ends after at most about 2100 steps, however small lambda* is.
+    while hi - lo > rtol * hi:
         mid = 0.5 * (lo + hi)
+        if not lo < mid < hi:
+            break
         if np.any(minimizer(Y, mid, L, tie=tie)):
             lo = mid
         else:
             hi = mid
-        if hi - lo <= rtol * hi:
-            break
     return 0.5 * (lo + hi)
 
 

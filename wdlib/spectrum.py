@@ -120,11 +120,11 @@ def _spectrum_groups(y, s, lam, L, dims):
 
 
 def _finish(v, c, multiplicities):
-    if multiplicities:
-        u, inv = np.unique(v, return_inverse=True)
-        return u, np.bincount(inv.ravel(), weights=c, minlength=u.size).astype(np.int64)
-    order = np.argsort(v, kind="stable")
-    return np.repeat(v[order], c[order])
+    u, inv = np.unique(v, return_inverse=True)
+    # integer sums: bincount's weights would add the counts as float64, inexact above 2**53
+    counts = np.zeros(u.size, dtype=np.int64)
+    np.add.at(counts, inv.ravel(), c)
+    return (u, counts) if multiplicities else np.repeat(u, counts)
 
 
 def _dims(Y_shape, L, widths, k):
