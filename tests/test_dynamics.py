@@ -30,6 +30,11 @@ def ivp(y, lam, L, s0, ts):
     return np.exp(r.y[0])
 
 
+def velocity_slope(s, y, lam, L):
+    """d velocity / ds, differentiated by hand."""
+    return -L * (2.0 * (L - 1) / L * s ** ((L - 2) / L) * (s - y) + s ** (2.0 * (L - 1) / L)) - lam * L
+
+
 def roots(y, lam, L):
     """Both roots of s + lam s^((2-L)/L) = y by bracketing around the spinodal point."""
     a = (L - 2) / L
@@ -103,6 +108,34 @@ def test_mode_flow_fixed_points_limits_and_shapes():
     np.testing.assert_allclose(wdlib.mode_flow([2.0, 0.05], lam, 2, 0.3, 2e3), [1.9, 0.0], atol=1e-12)
     # L = 2 at y = lam exactly: s0 / (1 + 2 s0 t)
     np.testing.assert_allclose(wdlib.mode_flow(0.1, 0.1, 2, 0.5, 3.0), 0.5 / (1 + 3.0), rtol=1e-12)
+
+
+@pytest.mark.parametrize("L", [3, 4])
+def test_starts_within_rounding_of_an_equilibrium(L):
+    """Starts a few ulps from s_- or s_+ (whose L-th roots round to a_-, a_+): finite times and trajectories.
+
+    Near an equilibrium s_e the time is log|s - s_e| / f'(s_e) + const, so times
+    to or from k ulps differ by log(k) / f'(s_e).
+    """
+    lam, y = 0.1, 2.0
+    s_m, s_p = wdlib.escape_threshold(y, lam, L), wdlib.scalar_local_minimizer(y, lam, L)
+    k = np.array([1.0, 2.0, 3.0, 8.0])
+    for s_e, sign, other in ((s_m, 1, 1.0), (s_m, -1, 1e-3 * s_m)):        # from s_-: up to 1, down to 0
+        s0 = s_e + sign * k * np.spacing(s_e)
+        T = wdlib.time_to_reach(y, lam, L, s0, other)
+        np.testing.assert_allclose(T[0] - T[1:], np.log(k[1:]) / velocity_slope(s_e, y, lam, L), rtol=1e-6)
+        np.testing.assert_array_equal(wdlib.time_to_reach(y, lam, L, s0, s0), 0.0)
+        np.testing.assert_allclose(wdlib.mode_flow(y, lam, L, s0[0], T[0]), other, rtol=1e-8)
+    for sign, start in ((1, 3.0), (-1, 0.5)):                               # to s_+ from above and below
+        s1 = s_p + sign * k * np.spacing(s_p)
+        T = wdlib.time_to_reach(y, lam, L, start, s1)
+        np.testing.assert_allclose(T[1:] - T[0], np.log(k[1:]) / velocity_slope(s_p, y, lam, L), rtol=1e-6)
+        np.testing.assert_array_equal(wdlib.time_to_reach(y, lam, L, s1, s1), 0.0)
+    s0 = np.concatenate([s_m + k * np.spacing(s_m), s_m - k * np.spacing(s_m), s_p + k * np.spacing(s_p),
+                         s_p - k * np.spacing(s_p)])
+    s = wdlib.mode_flow(y, lam, L, s0, [0.0, 1e4])
+    np.testing.assert_allclose(s[:, 0], s0, rtol=1e-14)
+    np.testing.assert_array_equal(s[:, 1], np.repeat([s_p, 0.0, s_p, s_p], k.size))
 
 
 def test_mode_flow_is_a_flow():
