@@ -24,7 +24,7 @@ def velocity(s, y, lam, L):
 
 def ivp(y, lam, L, s0, ts):
     """The ODE in u = log s (positive starts), by DOP853 at tight tolerances."""
-    rhs = lambda t, u: [velocity(np.exp(u[0]), y, lam, L) / np.exp(u[0])]  # noqa: E731
+    rhs = lambda t, u: [-L * np.exp(u[0] * (L - 2) / L) * (np.exp(u[0]) - y) - lam * L]  # noqa: E731
     r = solve_ivp(rhs, (0.0, ts[-1]), [np.log(s0)], t_eval=ts, rtol=1e-11, atol=1e-13, method="DOP853")
     assert r.success
     return np.exp(r.y[0])
@@ -136,6 +136,58 @@ def test_starts_within_rounding_of_an_equilibrium(L):
     s = wdlib.mode_flow(y, lam, L, s0, [0.0, 1e4])
     np.testing.assert_allclose(s[:, 0], s0, rtol=1e-14)
     np.testing.assert_array_equal(s[:, 1], np.repeat([s_p, 0.0, s_p, s_p], k.size))
+
+
+def y_zero_times(lam, L, s0, s1):
+    """Exact time from s0 to s1 for y = 0, lam > 0: w = s^(-(2L-2)/L) obeys w' = (2L-2)(1 + lam w), so
+    log(1 + lam w) grows linearly (in logarithms: w overflows for s1 near 1e-300)."""
+    k = 2.0 * L - 2
+    lw0, lw1 = -k / L * np.log(s0), -k / L * np.log(s1)
+    return (np.logaddexp(0, np.log(lam) + lw1) - np.logaddexp(0, np.log(lam) + lw0)) / (k * lam)
+
+
+@pytest.mark.parametrize("L,lam", [(3, 0.1), (4, 2.5), (7, 0.3)])
+def test_mode_flow_and_time_to_reach_for_y_zero_against_the_closed_form(L, lam):
+    """y = 0 (no equilibrium but 0): every start decays along the closed form, down to 1e-300 and then 0."""
+    s1 = np.array([0.5, 1e-3, 1e-50, 1e-200, 1e-290, 2e-300])
+    for s0 in (0.7, 5.0, 3e4):
+        T = y_zero_times(lam, L, s0, s1)
+        np.testing.assert_allclose(wdlib.time_to_reach(0.0, lam, L, s0, s1), T, rtol=1e-11)
+        np.testing.assert_allclose(wdlib.mode_flow(0.0, lam, L, s0, T), s1, rtol=1e-10)
+    # values below 1e-300 are returned as 0, also for a start below it
+    assert wdlib.mode_flow(0.0, lam, L, 0.7, y_zero_times(lam, L, 0.7, 1e-301)) == 0.0
+    np.testing.assert_array_equal(wdlib.mode_flow(0.0, lam, L, [1e-305, 0.0], [0.0, 1.0]), 0.0)
+
+
+@pytest.mark.parametrize("L", [3, 5])
+def test_mode_flow_without_weight_decay_for_y_zero_decays_algebraically(L):
+    """lam = 0, y = 0: s^(-(2L-2)/L) grows linearly, the decay never reaches 1e-300 in double-precision time."""
+    s0 = np.array([1e-3, 0.7, 5.0, 3e4])
+    ts = np.array([0.0, 1e-3, 0.4, 3.0, 20.0, 1e3])
+    got = wdlib.mode_flow(0.0, 0.0, L, s0, ts)
+    for i, s in enumerate(s0):
+        np.testing.assert_allclose(got[i], ivp(0.0, 0.0, L, s, ts), rtol=1e-8)
+    # s0 = 1e300 forgets its start, s0 = 1e-300 has hardly moved (s0^(-(2L-2)/L) >> (2L-2) t)
+    np.testing.assert_allclose(wdlib.mode_flow(0.0, 0.0, L, [1e300, 1e-300], 1e200),
+                               [(1e200 * (2 * L - 2)) ** (-L / (2 * L - 2)), 1e-300], rtol=1e-12)
+    s1 = np.array([0.5, 1e-3, 1e-30])
+    np.testing.assert_allclose(wdlib.time_to_reach(0.0, 0.0, L, 0.7, s1),
+                               (s1 ** (-(2 * L - 2) / L) - 0.7 ** (-(2 * L - 2) / L)) / (2 * L - 2), rtol=1e-9)
+
+
+@pytest.mark.parametrize("L", [3, 4])
+def test_mode_flow_from_huge_starts(L):
+    """From s0 = 1e200 or 1e300 the flow comes down in a time ~ s0^(-(2L-2)/L) (< 1e-260): both follow the
+    trajectory from 1e300, whose time to s1 is the integral of -d(log s) / (d(log s)/dt) (by quad)."""
+    lam = 0.1
+    for y in (0.0, 0.3, 2.0):                                   # no root, no root, above s_+
+        s1 = np.array([1e5, 50.0, 3.0])
+        rate = lambda u, y=y: 1.0 / (L * np.exp(u * (L - 2) / L) * (np.exp(u) - y) + lam * L)  # noqa: E731
+        with np.errstate(over="ignore"):                       # the rate is 0 far up
+            T = [quad(rate, np.log(v), np.log(1e300), epsabs=0, epsrel=1e-13, limit=200)[0] for v in s1]
+        got = wdlib.mode_flow(y, lam, L, [1e200, 1e300], T)
+        np.testing.assert_allclose(got, [s1, s1], rtol=1e-9)
+        np.testing.assert_allclose(wdlib.time_to_reach(y, lam, L, 1e300, s1), T, rtol=1e-11)
 
 
 def test_mode_flow_is_a_flow():

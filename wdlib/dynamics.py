@@ -53,7 +53,7 @@ def _broadcast(y, s0):
         y, s0 = np.broadcast_arrays(y, s0)
     except ValueError:
         raise ValueError(f"y and s0 must broadcast together, got shapes {y.shape} and {s0.shape}") from None
-    return y.astype(float), s0.astype(float)
+    return y, s0
 
 
 def mode_velocity(s, y, lam, depth):
@@ -287,9 +287,25 @@ def _flow_deep(y, s0, t, lam, L):
     out[kind == _FIXED] = s0[kind == _FIXED, None]
     for k in (_BETWEEN, _BELOW, _ABOVE, _NOROOT):
         idx = np.flatnonzero(kind == k)
-        if idx.size:
+        if idx.size and k == _NOROOT and lam == 0:
+            out[idx] = _flow_algebraic(s0[idx], t, L)
+        elif idx.size:
             out[idx] = _flow_basin(k, y[idx], s0[idx], s_m[idx], s_p[idx], t, lam, L)
     return out
+
+
+def _flow_algebraic(s0, t, L):
+    """s(t) for y = 0 and lam = 0 (the only starts without equilibria when lam = 0), (n, len(t)).
+
+    Then ds/dt = -L s^((3L-2)/L): s^(-k/L) = s0^(-k/L) + k t grows linearly,
+    k = 2L - 2 (summed in logarithms: no overflow). The decay is algebraic: the
+    time table of :func:`_flow_basin`, which follows a trajectory down to
+    1e-300, would span more than the largest double.
+    """
+    k = 2.0 * L - 2.0
+    with np.errstate(divide="ignore"):                        # log(0) = -inf at t = 0
+        lw = np.logaddexp(-(k / L) * np.log(s0)[:, None], np.log(k * t)[None, :])
+    return np.exp(-(L / k) * lw)
 
 
 def _panel_polynomials():
@@ -334,14 +350,22 @@ def _flow_basin(k, y, s0, s_m, s_p, t, lam, L):
     bu = _Basin(k, yu, lam, L, sm, sp)
     zfar = np.maximum(bu.zeta_far(), zlo + 1.0)
     edges = zlo[:, None] + (zfar - zlo)[:, None] * np.linspace(0.0, 1.0, _PANELS + 1)
-    if k == _NOROOT and lam > 0:
+    if k in (_ABOVE, _NOROOT):
+        # Far above the roots (a >> A) dt/dzeta ~ exp((2L - 2) zeta): panels at most 1/(L - 1) wide there.
+        A = bu.ap if k == _ABOVE else np.maximum(yu ** (1.0 / L), lam ** (1.0 / (2 * L - 2)))
+        span = np.clip(1.0 - np.log(A) - zlo, 0.0, zfar - zlo)
+        n = int(np.ceil(np.max(span) * (L - 1)))
+        if n > 0:
+            edges = np.sort(np.concatenate([edges, zlo[:, None] + span[:, None] * np.linspace(0.0, 1.0, n + 1)],
+                                           axis=1), axis=1)
+    if k == _NOROOT:                                          # (lam > 0: see _flow_deep)
         # Near the spinodal value, dt/dzeta peaks sharply at the ghost of the
         # vanished equilibria, a = a_sp: refine the panels around it.
         al = (L - 2.0) / L
         zsp = -np.log(al * lam) / ((1.0 + al) * L)
         g = np.geomspace(1e-5, 4.0, _PANELS // 2)
         extra = zsp + np.concatenate([-g[::-1], [0.0], g])
-        extra = np.clip(np.broadcast_to(extra, edges.shape), zlo[:, None], zfar[:, None])
+        extra = np.clip(np.broadcast_to(extra, (yu.size, extra.size)), zlo[:, None], zfar[:, None])
         edges = np.sort(np.concatenate([edges, extra], axis=1), axis=1)
     npan = edges.shape[1] - 1
     h = edges[:, 1:] - edges[:, :-1]
@@ -505,7 +529,7 @@ def time_to_reach(y, lam, depth, s0, s1):
     lam = check_lam(lam)
     L = check_depth(depth)
     try:
-        y, s0, s1 = (np.array(a, dtype=float) for a in np.broadcast_arrays(y, s0, s1))
+        y, s0, s1 = np.broadcast_arrays(y, s0, s1)
     except ValueError:
         raise ValueError(f"y, s0 and s1 must broadcast together, got shapes {y.shape}, {s0.shape}, {s1.shape}") from None
     out = np.full(y.shape, np.inf)
@@ -517,7 +541,7 @@ def time_to_reach(y, lam, depth, s0, s1):
         elif L == 2:
             c = y - lam
             sinf = np.maximum(c, 0.0)
-            reach = _between(s0, s1, sinf) & (s0 > 0)
+            reach = _between(s0, s1, sinf)                      # s0 = 0 < s1: the log below is +inf
             tc = np.log(s1 * (c - s0) / (s0 * (c - s1))) / (2.0 * np.where(c == 0, 1.0, c))
             t0 = 0.5 * (1.0 / s1 - 1.0 / s0)
             out = np.where(reach, np.where(c == 0, t0, tc), out)
@@ -532,7 +556,8 @@ def time_to_reach(y, lam, depth, s0, s1):
                     continue
                 b = _Basin(k, y[sel], lam, L, s_m[sel], s_p[sel])
                 z0, z1 = b.zeta_of(s0[sel]), b.zeta_of(s1[sel])
-                out[sel] = _integral(b, z0, z1, max(8, int(np.ceil(np.max(z1 - z0)))))
+                # dt/dzeta changes on scales down to 1/(2L - 2) (where it is ~ exp((2L - 2) zeta))
+                out[sel] = _integral(b, z0, z1, max(8, int(np.ceil((L - 1) * np.max(z1 - z0)))))
         out = np.where(s0 == s1, 0.0, out)
     return out if out.ndim else float(out)
 
