@@ -190,6 +190,47 @@ def test_mode_flow_from_huge_starts(L):
         np.testing.assert_allclose(wdlib.time_to_reach(y, lam, L, 1e300, s1), T, rtol=1e-11)
 
 
+@pytest.mark.parametrize("L", [3, 4])
+def test_mode_flow_at_the_spinodal_value(L):
+    """y = y_sp: the roots merge into s_sp = (lam (L-2)/L)^(L/(2L-2)), a fixed point that the flow creeps down
+    to from above (algebraically) and leaves from below; no start escapes."""
+    lam = 0.1
+    ysp = wdlib.spinodal_singular_value(lam, L)
+    s_sp = (lam * (L - 2) / L) ** (L / (2 * L - 2))
+    ts = np.array([0.0, 1.0, 10.0, 100.0])
+    for s0 in (3 * s_sp, 1.2 * s_sp, 0.8 * s_sp, 0.2 * s_sp):
+        np.testing.assert_allclose(wdlib.mode_flow(ysp, lam, L, s0, ts), ivp(ysp, lam, L, s0, ts), rtol=1e-7)
+    np.testing.assert_allclose(wdlib.mode_flow(ysp, lam, L, s_sp, ts), s_sp, rtol=1e-12)
+    np.testing.assert_array_equal(wdlib.escape_threshold([ysp, 2 * ysp, ysp], lam, L) == np.inf, [True, False, True])
+    t = wdlib.time_to_reach(ysp, lam, L, [3 * s_sp, 0.8 * s_sp], [1.2 * s_sp, 0.2 * s_sp])
+    ref = [quad(lambda s: 1.0 / velocity(s, ysp, lam, L), a, b, epsabs=0, epsrel=1e-12)[0]
+           for a, b in ((3 * s_sp, 1.2 * s_sp), (0.8 * s_sp, 0.2 * s_sp))]
+    np.testing.assert_allclose(t, ref, rtol=1e-9)
+
+
+def test_mode_flow_with_many_distinct_targets():
+    """Over 128 distinct y in one basin (the time tables are built in blocks of 64 rows): each row as if alone."""
+    lam, L = 0.1, 3
+    ts = np.array([0.0, 2.0, 9.0])
+    for y, s0 in ((np.linspace(1.0, 4.0, 150), 0.01), (np.linspace(0.01, 0.3, 150), 0.2)):   # between / no root
+        got = wdlib.mode_flow(y, lam, L, s0, ts)
+        for i in (0, 63, 64, 65, 127, 128, 149):
+            np.testing.assert_allclose(got[i], wdlib.mode_flow(y[i], lam, L, s0, ts), rtol=1e-12)
+        np.testing.assert_allclose(got[149], ivp(y[149], lam, L, s0, ts), rtol=1e-7)
+
+
+def test_mode_flow_small_depths_edge_cases():
+    """L = 2: s0 = 0 stays 0 and decaying modes reach exactly 0 at huge times, without overflow warnings;
+    L = 2 and L = 1 against solve_ivp from s0 = 1."""
+    lam = 0.1
+    np.testing.assert_array_equal(wdlib.mode_flow([2.0, 0.05, 0.1], lam, 2, 0.0, [0.0, 1.0, 1e4, 1e300]), 0.0)
+    np.testing.assert_array_equal(wdlib.mode_flow(0.05, lam, 2, 0.3, [1e5, 1e300]), 0.0)        # y < lam
+    np.testing.assert_allclose(wdlib.mode_flow(lam, lam, 2, 0.3, 1e300), 0.3 / (1 + 0.6e300), rtol=1e-15)
+    np.testing.assert_allclose(wdlib.mode_flow(2.0, lam, 2, [0.3, 1.0], 1e300), 1.9, rtol=1e-15)
+    for L in (1, 2):
+        np.testing.assert_allclose(wdlib.mode_flow(0.6, lam, L, 1.0, TS), ivp(0.6, lam, L, 1.0, TS), rtol=1e-9)
+
+
 def test_mode_flow_is_a_flow():
     """s(t1 + t2; s0) = s(t2; s(t1; s0)): the semigroup property, for all basins."""
     for L in (2, 3, 4):
@@ -228,6 +269,22 @@ def test_escape_threshold_asymptotics_and_small_depths():
 
 # --------------------------------------------------------------- time_to_reach
 
+@pytest.mark.parametrize("L,lam", [(3, 5.0), (4, 2.0), (3, 1e-3)])
+def test_escape_threshold_strong_weight_decay_and_vectorization(L, lam):
+    """Strong and weak lam, y from 0 through the spinodal value: brentq's root or inf; an array gives, bit for
+    bit, what each y gives alone."""
+    ysp = wdlib.spinodal_singular_value(lam, L)
+    ys = np.array([0.0, 0.5 * ysp, ysp, ysp * (1 + 1e-9), ysp * (1 + 1e-4), 1.5 * ysp, 10 * ysp])
+    got = wdlib.escape_threshold(ys, lam, L)
+    np.testing.assert_array_equal(got[:3], np.inf)
+    for y, g in zip(ys[3:], got[3:]):
+        np.testing.assert_allclose(g, roots(y, lam, L)[0], rtol=1e-9)
+    alone = [wdlib.escape_threshold(y, lam, L) for y in ys]
+    assert all(isinstance(a, float) for a in alone)
+    np.testing.assert_array_equal(alone, got)
+    np.testing.assert_array_equal(wdlib.escape_threshold([0.0, 0.5], 0.0, L), [np.inf, 0.0])     # lam = 0
+
+
 @pytest.mark.parametrize("L", [1, 2, 3, 4, 6])
 def test_time_to_reach_matches_quadrature_and_inverts_mode_flow(L):
     lam = 0.1
@@ -258,6 +315,49 @@ def test_time_to_reach_special_values_and_log_divergence():
     np.testing.assert_allclose(slopes, 1 / fp, rtol=1e-3)
     # broadcasting
     assert wdlib.time_to_reach([1.0, 2.0], lam, 2, 0.1, [[0.5], [0.6]]).shape == (2, 2)
+
+
+def test_time_to_reach_at_the_attractor_and_closed_forms_of_small_depths():
+    """s1 exactly at the limit of the trajectory is never reached (inf), from either side and at every depth;
+    L = 2 with y - lam = 0 or 1 against quad; L = 2 from s0 = 0 never leaves."""
+    lam, y = 0.1, 2.0
+    s_p = wdlib.scalar_local_minimizer(y, lam, 3)
+    np.testing.assert_array_equal(wdlib.time_to_reach(y, lam, 3, [0.5, 3.0, 1e-5], [s_p, s_p, 0.0]), np.inf)
+    assert wdlib.time_to_reach(0.3, lam, 3, 0.5, 0.0) == np.inf                      # no root: to 0
+    np.testing.assert_array_equal(wdlib.time_to_reach(y, lam, 2, [0.5, 3.0], y - lam), np.inf)
+    assert wdlib.time_to_reach(0.05, lam, 2, 0.3, 0.0) == np.inf
+    np.testing.assert_array_equal(wdlib.time_to_reach(y, lam, 1, [0.5, 3.0], y / (1 + lam)), np.inf)
+    np.testing.assert_array_equal(wdlib.time_to_reach(y, lam, 2, 0.0, [0.0, 0.5]), [0.0, np.inf])
+    for y, lam, s0, s1 in ((0.1, 0.1, 0.5, 0.2), (1.5, 0.5, 0.2, 0.7), (1.5, 0.5, 2.0, 1.1), (0.5, 0.1, 0.3, 0.35)):
+        ref = quad(lambda s, y=y, lam=lam: 1.0 / velocity(s, y, lam, 2), s0, s1, epsabs=0, epsrel=1e-13)[0]
+        np.testing.assert_allclose(wdlib.time_to_reach(y, lam, 2, s0, s1), ref, rtol=1e-11)
+    got = wdlib.time_to_reach(np.array([0.1, 1.5]), 0.1, 2, 0.2, 0.15)
+    assert got.dtype == np.float64 and got[0] > 0 and got[1] == np.inf
+
+
+def test_scalar_in_scalar_out_and_arrays_keep_their_shape():
+    assert isinstance(wdlib.mode_velocity(0.5, 2.0, 0.1, 3), float)
+    assert isinstance(wdlib.escape_threshold(2.0, 0.1, 3), float)
+    assert isinstance(wdlib.time_to_reach(2.0, 0.1, 3, 0.5, 1.0), float)
+    v = wdlib.mode_velocity(np.array([[0.5, 1.0, 3.0]]), 2.0, 0.1, 3)
+    np.testing.assert_allclose(v, velocity(np.array([[0.5, 1.0, 3.0]]), 2.0, 0.1, 3), rtol=1e-15)
+    assert v.shape == (1, 3)
+
+
+def test_panel_polynomials_are_exact_up_to_degree_nine():
+    """The matrices behind the time tables: rate values at the 10 Gauss-Legendre nodes of a panel -> monomial
+    coefficients (highest degree first) of the interpolant and of its integral from -1 (numpy.polyint)."""
+    from wdlib import dynamics
+    rng = np.random.default_rng(3)
+    x = np.polynomial.legendre.leggauss(10)[0]
+    for interp, integ in (dynamics._panel_polynomials(), (dynamics._INTERP, dynamics._INTEG)):
+        assert interp.shape == (10, 10) and integ.shape == (11, 10)
+        for deg in (0, 4, 9):
+            c = rng.standard_normal(deg + 1)
+            P = np.polyint(c)
+            P[-1] = -np.polyval(P, -1.0)
+            np.testing.assert_allclose(interp @ np.polyval(c, x), np.r_[np.zeros(9 - deg), c], atol=1e-11)
+            np.testing.assert_allclose(integ @ np.polyval(c, x), np.r_[np.zeros(9 - deg), P], atol=1e-11)
 
 
 # --------------------------------------------------------------- aligned_init and gradient descent

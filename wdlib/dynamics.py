@@ -232,9 +232,9 @@ class _Basin:
         q = _q(a, am, ap, y, L)
         if k == _BETWEEN:
             return 1.0 / ((ap - am) * a * q)
-        if k == _BELOW:
-            return 1.0 / (am * (ap - a) * q)
-        return 1.0 / (a * (a - am) * q)
+        if k == _BELOW:                         # a_+ - a = (a_+ - a_-) + a_- expit(zeta), no cancellation
+            return 1.0 / (am * ((ap - am) + am * _expit(z)) * q)
+        return 1.0 / (a * ((ap - am) + np.exp(-z)) * q)    # a - a_- = (a_+ - a_-) + (a - a_+)
 
     def zeta_far(self):
         """Where the trajectory has reached its attractor in double precision."""
