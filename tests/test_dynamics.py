@@ -24,10 +24,15 @@ def velocity(s, y, lam, L):
 
 def ivp(y, lam, L, s0, ts):
     """The ODE in u = log s (positive starts), by DOP853 at tight tolerances."""
-    rhs = lambda t, u: [velocity(np.exp(u[0]), y, lam, L) / np.exp(u[0])]  # noqa: E731
+    rhs = lambda t, u: [-L * np.exp(u[0] * (L - 2) / L) * (np.exp(u[0]) - y) - lam * L]  # noqa: E731
     r = solve_ivp(rhs, (0.0, ts[-1]), [np.log(s0)], t_eval=ts, rtol=1e-11, atol=1e-13, method="DOP853")
     assert r.success
     return np.exp(r.y[0])
+
+
+def velocity_slope(s, y, lam, L):
+    """d velocity / ds, differentiated by hand."""
+    return -L * (2.0 * (L - 1) / L * s ** ((L - 2) / L) * (s - y) + s ** (2.0 * (L - 1) / L)) - lam * L
 
 
 def roots(y, lam, L):
@@ -105,6 +110,127 @@ def test_mode_flow_fixed_points_limits_and_shapes():
     np.testing.assert_allclose(wdlib.mode_flow(0.1, 0.1, 2, 0.5, 3.0), 0.5 / (1 + 3.0), rtol=1e-12)
 
 
+@pytest.mark.parametrize("L", [3, 4])
+def test_starts_within_rounding_of_an_equilibrium(L):
+    """Starts a few ulps from s_- or s_+ (whose L-th roots round to a_-, a_+): finite times and trajectories.
+
+    Near an equilibrium s_e the time is log|s - s_e| / f'(s_e) + const, so times
+    to or from k ulps differ by log(k) / f'(s_e).
+    """
+    lam, y = 0.1, 2.0
+    s_m, s_p = wdlib.escape_threshold(y, lam, L), wdlib.scalar_local_minimizer(y, lam, L)
+    k = np.array([1.0, 2.0, 3.0, 8.0])
+    for s_e, sign, other in ((s_m, 1, 1.0), (s_m, -1, 1e-3 * s_m)):        # from s_-: up to 1, down to 0
+        s0 = s_e + sign * k * np.spacing(s_e)
+        T = wdlib.time_to_reach(y, lam, L, s0, other)
+        np.testing.assert_allclose(T[0] - T[1:], np.log(k[1:]) / velocity_slope(s_e, y, lam, L), rtol=1e-6)
+        np.testing.assert_array_equal(wdlib.time_to_reach(y, lam, L, s0, s0), 0.0)
+        np.testing.assert_allclose(wdlib.mode_flow(y, lam, L, s0[0], T[0]), other, rtol=1e-8)
+    for sign, start in ((1, 3.0), (-1, 0.5)):                               # to s_+ from above and below
+        s1 = s_p + sign * k * np.spacing(s_p)
+        T = wdlib.time_to_reach(y, lam, L, start, s1)
+        np.testing.assert_allclose(T[1:] - T[0], np.log(k[1:]) / velocity_slope(s_p, y, lam, L), rtol=1e-6)
+        np.testing.assert_array_equal(wdlib.time_to_reach(y, lam, L, s1, s1), 0.0)
+    s0 = np.concatenate([s_m + k * np.spacing(s_m), s_m - k * np.spacing(s_m), s_p + k * np.spacing(s_p),
+                         s_p - k * np.spacing(s_p)])
+    s = wdlib.mode_flow(y, lam, L, s0, [0.0, 1e4])
+    np.testing.assert_allclose(s[:, 0], s0, rtol=1e-14)
+    np.testing.assert_array_equal(s[:, 1], np.repeat([s_p, 0.0, s_p, s_p], k.size))
+
+
+def y_zero_times(lam, L, s0, s1):
+    """Exact time from s0 to s1 for y = 0, lam > 0: w = s^(-(2L-2)/L) obeys w' = (2L-2)(1 + lam w), so
+    log(1 + lam w) grows linearly (in logarithms: w overflows for s1 near 1e-300)."""
+    k = 2.0 * L - 2
+    lw0, lw1 = -k / L * np.log(s0), -k / L * np.log(s1)
+    return (np.logaddexp(0, np.log(lam) + lw1) - np.logaddexp(0, np.log(lam) + lw0)) / (k * lam)
+
+
+@pytest.mark.parametrize("L,lam", [(3, 0.1), (4, 2.5), (7, 0.3)])
+def test_mode_flow_and_time_to_reach_for_y_zero_against_the_closed_form(L, lam):
+    """y = 0 (no equilibrium but 0): every start decays along the closed form, down to 1e-300 and then 0."""
+    s1 = np.array([0.5, 1e-3, 1e-50, 1e-200, 1e-290, 2e-300])
+    for s0 in (0.7, 5.0, 3e4):
+        T = y_zero_times(lam, L, s0, s1)
+        np.testing.assert_allclose(wdlib.time_to_reach(0.0, lam, L, s0, s1), T, rtol=1e-11)
+        np.testing.assert_allclose(wdlib.mode_flow(0.0, lam, L, s0, T), s1, rtol=1e-10)
+    # values below 1e-300 are returned as 0, also for a start below it
+    assert wdlib.mode_flow(0.0, lam, L, 0.7, y_zero_times(lam, L, 0.7, 1e-301)) == 0.0
+    np.testing.assert_array_equal(wdlib.mode_flow(0.0, lam, L, [1e-305, 0.0], [0.0, 1.0]), 0.0)
+
+
+@pytest.mark.parametrize("L", [3, 5])
+def test_mode_flow_without_weight_decay_for_y_zero_decays_algebraically(L):
+    """lam = 0, y = 0: s^(-(2L-2)/L) grows linearly, the decay never reaches 1e-300 in double-precision time."""
+    s0 = np.array([1e-3, 0.7, 5.0, 3e4])
+    ts = np.array([0.0, 1e-3, 0.4, 3.0, 20.0, 1e3])
+    got = wdlib.mode_flow(0.0, 0.0, L, s0, ts)
+    for i, s in enumerate(s0):
+        np.testing.assert_allclose(got[i], ivp(0.0, 0.0, L, s, ts), rtol=1e-8)
+    # s0 = 1e300 forgets its start, s0 = 1e-300 has hardly moved (s0^(-(2L-2)/L) >> (2L-2) t)
+    np.testing.assert_allclose(wdlib.mode_flow(0.0, 0.0, L, [1e300, 1e-300], 1e200),
+                               [(1e200 * (2 * L - 2)) ** (-L / (2 * L - 2)), 1e-300], rtol=1e-12)
+    s1 = np.array([0.5, 1e-3, 1e-30])
+    np.testing.assert_allclose(wdlib.time_to_reach(0.0, 0.0, L, 0.7, s1),
+                               (s1 ** (-(2 * L - 2) / L) - 0.7 ** (-(2 * L - 2) / L)) / (2 * L - 2), rtol=1e-9)
+
+
+@pytest.mark.parametrize("L", [3, 4])
+def test_mode_flow_from_huge_starts(L):
+    """From s0 = 1e200 or 1e300 the flow comes down in a time ~ s0^(-(2L-2)/L) (< 1e-260): both follow the
+    trajectory from 1e300, whose time to s1 is the integral of -d(log s) / (d(log s)/dt) (by quad)."""
+    lam = 0.1
+    for y in (0.0, 0.3, 2.0):                                   # no root, no root, above s_+
+        s1 = np.array([1e5, 50.0, 3.0])
+        rate = lambda u, y=y: 1.0 / (L * np.exp(u * (L - 2) / L) * (np.exp(u) - y) + lam * L)  # noqa: E731
+        with np.errstate(over="ignore"):                       # the rate is 0 far up
+            T = [quad(rate, np.log(v), np.log(1e300), epsabs=0, epsrel=1e-13, limit=200)[0] for v in s1]
+        got = wdlib.mode_flow(y, lam, L, [1e200, 1e300], T)
+        np.testing.assert_allclose(got, [s1, s1], rtol=1e-9)
+        np.testing.assert_allclose(wdlib.time_to_reach(y, lam, L, 1e300, s1), T, rtol=1e-11)
+
+
+@pytest.mark.parametrize("L", [3, 4])
+def test_mode_flow_at_the_spinodal_value(L):
+    """y = y_sp: the roots merge into s_sp = (lam (L-2)/L)^(L/(2L-2)), a fixed point that the flow creeps down
+    to from above (algebraically) and leaves from below; no start escapes."""
+    lam = 0.1
+    ysp = wdlib.spinodal_singular_value(lam, L)
+    s_sp = (lam * (L - 2) / L) ** (L / (2 * L - 2))
+    ts = np.array([0.0, 1.0, 10.0, 100.0])
+    for s0 in (3 * s_sp, 1.2 * s_sp, 0.8 * s_sp, 0.2 * s_sp):
+        np.testing.assert_allclose(wdlib.mode_flow(ysp, lam, L, s0, ts), ivp(ysp, lam, L, s0, ts), rtol=1e-7)
+    np.testing.assert_allclose(wdlib.mode_flow(ysp, lam, L, s_sp, ts), s_sp, rtol=1e-12)
+    np.testing.assert_array_equal(wdlib.escape_threshold([ysp, 2 * ysp, ysp], lam, L) == np.inf, [True, False, True])
+    t = wdlib.time_to_reach(ysp, lam, L, [3 * s_sp, 0.8 * s_sp], [1.2 * s_sp, 0.2 * s_sp])
+    ref = [quad(lambda s: 1.0 / velocity(s, ysp, lam, L), a, b, epsabs=0, epsrel=1e-12)[0]
+           for a, b in ((3 * s_sp, 1.2 * s_sp), (0.8 * s_sp, 0.2 * s_sp))]
+    np.testing.assert_allclose(t, ref, rtol=1e-9)
+
+
+def test_mode_flow_with_many_distinct_targets():
+    """Over 128 distinct y in one basin (the time tables are built in blocks of 64 rows): each row as if alone."""
+    lam, L = 0.1, 3
+    ts = np.array([0.0, 2.0, 9.0])
+    for y, s0 in ((np.linspace(1.0, 4.0, 150), 0.01), (np.linspace(0.01, 0.3, 150), 0.2)):   # between / no root
+        got = wdlib.mode_flow(y, lam, L, s0, ts)
+        for i in (0, 63, 64, 65, 127, 128, 149):
+            np.testing.assert_allclose(got[i], wdlib.mode_flow(y[i], lam, L, s0, ts), rtol=1e-12)
+        np.testing.assert_allclose(got[149], ivp(y[149], lam, L, s0, ts), rtol=1e-7)
+
+
+def test_mode_flow_small_depths_edge_cases():
+    """L = 2: s0 = 0 stays 0 and decaying modes reach exactly 0 at huge times, without overflow warnings;
+    L = 2 and L = 1 against solve_ivp from s0 = 1."""
+    lam = 0.1
+    np.testing.assert_array_equal(wdlib.mode_flow([2.0, 0.05, 0.1], lam, 2, 0.0, [0.0, 1.0, 1e4, 1e300]), 0.0)
+    np.testing.assert_array_equal(wdlib.mode_flow(0.05, lam, 2, 0.3, [1e5, 1e300]), 0.0)        # y < lam
+    np.testing.assert_allclose(wdlib.mode_flow(lam, lam, 2, 0.3, 1e300), 0.3 / (1 + 0.6e300), rtol=1e-15)
+    np.testing.assert_allclose(wdlib.mode_flow(2.0, lam, 2, [0.3, 1.0], 1e300), 1.9, rtol=1e-15)
+    for L in (1, 2):
+        np.testing.assert_allclose(wdlib.mode_flow(0.6, lam, L, 1.0, TS), ivp(0.6, lam, L, 1.0, TS), rtol=1e-9)
+
+
 def test_mode_flow_is_a_flow():
     """s(t1 + t2; s0) = s(t2; s(t1; s0)): the semigroup property, for all basins."""
     for L in (2, 3, 4):
@@ -143,6 +269,22 @@ def test_escape_threshold_asymptotics_and_small_depths():
 
 # --------------------------------------------------------------- time_to_reach
 
+@pytest.mark.parametrize("L,lam", [(3, 5.0), (4, 2.0), (3, 1e-3)])
+def test_escape_threshold_strong_weight_decay_and_vectorization(L, lam):
+    """Strong and weak lam, y from 0 through the spinodal value: brentq's root or inf; an array gives, bit for
+    bit, what each y gives alone."""
+    ysp = wdlib.spinodal_singular_value(lam, L)
+    ys = np.array([0.0, 0.5 * ysp, ysp, ysp * (1 + 1e-9), ysp * (1 + 1e-4), 1.5 * ysp, 10 * ysp])
+    got = wdlib.escape_threshold(ys, lam, L)
+    np.testing.assert_array_equal(got[:3], np.inf)
+    for y, g in zip(ys[3:], got[3:]):
+        np.testing.assert_allclose(g, roots(y, lam, L)[0], rtol=1e-9)
+    alone = [wdlib.escape_threshold(y, lam, L) for y in ys]
+    assert all(isinstance(a, float) for a in alone)
+    np.testing.assert_array_equal(alone, got)
+    np.testing.assert_array_equal(wdlib.escape_threshold([0.0, 0.5], 0.0, L), [np.inf, 0.0])     # lam = 0
+
+
 @pytest.mark.parametrize("L", [1, 2, 3, 4, 6])
 def test_time_to_reach_matches_quadrature_and_inverts_mode_flow(L):
     lam = 0.1
@@ -173,6 +315,49 @@ def test_time_to_reach_special_values_and_log_divergence():
     np.testing.assert_allclose(slopes, 1 / fp, rtol=1e-3)
     # broadcasting
     assert wdlib.time_to_reach([1.0, 2.0], lam, 2, 0.1, [[0.5], [0.6]]).shape == (2, 2)
+
+
+def test_time_to_reach_at_the_attractor_and_closed_forms_of_small_depths():
+    """s1 exactly at the limit of the trajectory is never reached (inf), from either side and at every depth;
+    L = 2 with y - lam = 0 or 1 against quad; L = 2 from s0 = 0 never leaves."""
+    lam, y = 0.1, 2.0
+    s_p = wdlib.scalar_local_minimizer(y, lam, 3)
+    np.testing.assert_array_equal(wdlib.time_to_reach(y, lam, 3, [0.5, 3.0, 1e-5], [s_p, s_p, 0.0]), np.inf)
+    assert wdlib.time_to_reach(0.3, lam, 3, 0.5, 0.0) == np.inf                      # no root: to 0
+    np.testing.assert_array_equal(wdlib.time_to_reach(y, lam, 2, [0.5, 3.0], y - lam), np.inf)
+    assert wdlib.time_to_reach(0.05, lam, 2, 0.3, 0.0) == np.inf
+    np.testing.assert_array_equal(wdlib.time_to_reach(y, lam, 1, [0.5, 3.0], y / (1 + lam)), np.inf)
+    np.testing.assert_array_equal(wdlib.time_to_reach(y, lam, 2, 0.0, [0.0, 0.5]), [0.0, np.inf])
+    for y, lam, s0, s1 in ((0.1, 0.1, 0.5, 0.2), (1.5, 0.5, 0.2, 0.7), (1.5, 0.5, 2.0, 1.1), (0.5, 0.1, 0.3, 0.35)):
+        ref = quad(lambda s, y=y, lam=lam: 1.0 / velocity(s, y, lam, 2), s0, s1, epsabs=0, epsrel=1e-13)[0]
+        np.testing.assert_allclose(wdlib.time_to_reach(y, lam, 2, s0, s1), ref, rtol=1e-11)
+    got = wdlib.time_to_reach(np.array([0.1, 1.5]), 0.1, 2, 0.2, 0.15)
+    assert got.dtype == np.float64 and got[0] > 0 and got[1] == np.inf
+
+
+def test_scalar_in_scalar_out_and_arrays_keep_their_shape():
+    assert isinstance(wdlib.mode_velocity(0.5, 2.0, 0.1, 3), float)
+    assert isinstance(wdlib.escape_threshold(2.0, 0.1, 3), float)
+    assert isinstance(wdlib.time_to_reach(2.0, 0.1, 3, 0.5, 1.0), float)
+    v = wdlib.mode_velocity(np.array([[0.5, 1.0, 3.0]]), 2.0, 0.1, 3)
+    np.testing.assert_allclose(v, velocity(np.array([[0.5, 1.0, 3.0]]), 2.0, 0.1, 3), rtol=1e-15)
+    assert v.shape == (1, 3)
+
+
+def test_panel_polynomials_are_exact_up_to_degree_nine():
+    """The matrices behind the time tables: rate values at the 10 Gauss-Legendre nodes of a panel -> monomial
+    coefficients (highest degree first) of the interpolant and of its integral from -1 (numpy.polyint)."""
+    from wdlib import dynamics
+    rng = np.random.default_rng(3)
+    x = np.polynomial.legendre.leggauss(10)[0]
+    for interp, integ in (dynamics._panel_polynomials(), (dynamics._INTERP, dynamics._INTEG)):
+        assert interp.shape == (10, 10) and integ.shape == (11, 10)
+        for deg in (0, 4, 9):
+            c = rng.standard_normal(deg + 1)
+            P = np.polyint(c)
+            P[-1] = -np.polyval(P, -1.0)
+            np.testing.assert_allclose(interp @ np.polyval(c, x), np.r_[np.zeros(9 - deg), c], atol=1e-11)
+            np.testing.assert_allclose(integ @ np.polyval(c, x), np.r_[np.zeros(9 - deg), P], atol=1e-11)
 
 
 # --------------------------------------------------------------- aligned_init and gradient descent

@@ -53,7 +53,7 @@ def _broadcast(y, s0):
         y, s0 = np.broadcast_arrays(y, s0)
     except ValueError:
         raise ValueError(f"y and s0 must broadcast together, got shapes {y.shape} and {s0.shape}") from None
-    return y.astype(float), s0.astype(float)
+    return y, s0
 
 
 def mode_velocity(s, y, lam, depth):
@@ -164,7 +164,7 @@ def _hsym(m, xs):
     """Complete homogeneous symmetric polynomial h_m of the arrays in xs (0 for m < 0)."""
     if m < 0:
         return 0.0
-    H = [np.ones_like(xs[0])]
+    H = [1.0]
     for k in range(1, m + 1):
         H.append(H[-1] * xs[0])
     for x in xs[1:]:
@@ -179,11 +179,28 @@ def _q(a, am, ap, y, L):
     return _hsym(2 * L - 4, xs) - y * _hsym(L - 4, xs)
 
 
-class _Basin:
-    """Coordinates zeta (time increases with zeta) and dt/dzeta for one basin of the L >= 3 flow."""
+def _log_gap(hi, lo, L):
+    """log(hi^(1/L) - lo^(1/L)) for hi > lo >= 0, from hi - lo.
 
-    def __init__(self, kind, y, lam, L, am, ap):
-        self.kind, self.y, self.lam, self.L, self.am, self.ap = kind, y, lam, L, am, ap
+    With r = (lo/hi)^(1/L), hi - lo = (hi^(1/L) - lo^(1/L)) hi^((L-1)/L) (1 + r + ... + r^(L-1)).
+    The difference of the L-th roots themselves would be 0 for a start within
+    rounding of an equilibrium (s0 != s_- but s0^(1/L) == a_-).
+    """
+    r = (lo / hi) ** (1.0 / L)
+    return np.log(hi - lo) - (L - 1.0) / L * np.log(hi) - np.log(np.polynomial.polynomial.polyval(r, np.ones(L)))
+
+
+class _Basin:
+    """Coordinates zeta (time increases with zeta) and dt/dzeta for one basin of the L >= 3 flow.
+
+    ``s_m``, ``s_p`` are the equilibria s_- <= s_+ (nan where absent, as from
+    :func:`_equilibria`); a_-, a_+ their L-th roots.
+    """
+
+    def __init__(self, kind, y, lam, L, s_m, s_p):
+        self.kind, self.y, self.lam, self.L = kind, y, lam, L
+        self.sm, self.sp = np.nan_to_num(s_m), np.nan_to_num(s_p)
+        self.am, self.ap = self.sm ** (1.0 / L), self.sp ** (1.0 / L)
 
     def a_of(self, z):
         k, am, ap = self.kind, self.am, self.ap
@@ -195,17 +212,16 @@ class _Basin:
             return ap + np.exp(-z)
         return np.exp(-z)                       # _NOROOT: zeta = -log a
 
-    def zeta_of(self, a):
-        k, am, ap = self.kind, self.am, self.ap
-        if k == _BETWEEN:
-            x = (a - am) / (ap - am)
-            return np.log(x) - np.log1p(-x)
-        if k == _BELOW:
-            x = a / am
-            return -(np.log(x) - np.log1p(-x))
+    def zeta_of(self, s):
+        """zeta of the point s = a^L inside the basin (from differences of s: exact near the equilibria)."""
+        k, sm, sp, L = self.kind, self.sm, self.sp, self.L
+        if k == _BETWEEN:                       # log(a - a_-) - log(a_+ - a)
+            return _log_gap(s, sm, L) - _log_gap(sp, s, L)
+        if k == _BELOW:                         # log(a_- - a) - log(a)
+            return _log_gap(sm, s, L) - np.log(s) / L
         if k == _ABOVE:
-            return -np.log(a - ap)
-        return -np.log(a)
+            return -_log_gap(s, sp, L)
+        return -np.log(s) / L
 
     def rate(self, z):
         """dt/dzeta > 0 (smooth and bounded in each basin)."""
@@ -216,9 +232,9 @@ class _Basin:
         q = _q(a, am, ap, y, L)
         if k == _BETWEEN:
             return 1.0 / ((ap - am) * a * q)
-        if k == _BELOW:
-            return 1.0 / (am * (ap - a) * q)
-        return 1.0 / (a * (a - am) * q)
+        if k == _BELOW:                         # a_+ - a = (a_+ - a_-) + a_- expit(zeta), no cancellation
+            return 1.0 / (am * ((ap - am) + am * _expit(z)) * q)
+        return 1.0 / (a * ((ap - am) + np.exp(-z)) * q)    # a - a_- = (a_+ - a_-) + (a - a_+)
 
     def zeta_far(self):
         """Where the trajectory has reached its attractor in double precision."""
@@ -234,18 +250,17 @@ class _Basin:
 
     def attractor(self):
         if self.kind in (_BETWEEN, _ABOVE):
-            return self.ap ** self.L
+            return self.sp
         return np.zeros(self.y.shape)
 
 
 def _expit(z):
-    with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-z))
+    return 1.0 / (1.0 + np.exp(-z))
 
 
 def _integral(basin, z0, z1, panels):
     """Time from zeta0 to zeta1 (arrays of one shape) by composite Gauss-Legendre."""
-    total = np.zeros(np.shape(z0))
+    total = 0.0
     h = (z1 - z0) / panels
     for j in range(panels):
         left = z0 + j * h
@@ -272,9 +287,25 @@ def _flow_deep(y, s0, t, lam, L):
     out[kind == _FIXED] = s0[kind == _FIXED, None]
     for k in (_BETWEEN, _BELOW, _ABOVE, _NOROOT):
         idx = np.flatnonzero(kind == k)
-        if idx.size:
+        if idx.size and k == _NOROOT and lam == 0:
+            out[idx] = _flow_algebraic(s0[idx], t, L)
+        elif idx.size:
             out[idx] = _flow_basin(k, y[idx], s0[idx], s_m[idx], s_p[idx], t, lam, L)
     return out
+
+
+def _flow_algebraic(s0, t, L):
+    """s(t) for y = 0 and lam = 0 (the only starts without equilibria when lam = 0), (n, len(t)).
+
+    Then ds/dt = -L s^((3L-2)/L): s^(-k/L) = s0^(-k/L) + k t grows linearly,
+    k = 2L - 2 (summed in logarithms: no overflow). The decay is algebraic: the
+    time table of :func:`_flow_basin`, which follows a trajectory down to
+    1e-300, would span more than the largest double.
+    """
+    k = 2.0 * L - 2.0
+    with np.errstate(divide="ignore"):                        # log(0) = -inf at t = 0
+        lw = np.logaddexp(-(k / L) * np.log(s0)[:, None], np.log(k * t)[None, :])
+    return np.exp(-(L / k) * lw)
 
 
 def _panel_polynomials():
@@ -312,23 +343,29 @@ def _flow_basin(k, y, s0, s_m, s_p, t, lam, L):
     the rate.
     """
     yu, first, inv = np.unique(y, return_index=True, return_inverse=True)
-    am = np.nan_to_num(s_m[first] ** (1.0 / L))
-    ap = np.nan_to_num(s_p[first] ** (1.0 / L))
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        z0 = _Basin(k, y, lam, L, am[inv], ap[inv]).zeta_of(s0 ** (1.0 / L))
+    sm, sp = s_m[first], s_p[first]
+    z0 = _Basin(k, y, lam, L, s_m, s_p).zeta_of(s0)
     zlo = np.full(yu.size, np.inf)
     np.minimum.at(zlo, inv, z0)
-    bu = _Basin(k, yu, lam, L, am, ap)
+    bu = _Basin(k, yu, lam, L, sm, sp)
     zfar = np.maximum(bu.zeta_far(), zlo + 1.0)
     edges = zlo[:, None] + (zfar - zlo)[:, None] * np.linspace(0.0, 1.0, _PANELS + 1)
-    if k == _NOROOT and lam > 0:
+    if k in (_ABOVE, _NOROOT):
+        # Far above the roots (a >> A) dt/dzeta ~ exp((2L - 2) zeta): panels at most 1/(L - 1) wide there.
+        A = bu.ap if k == _ABOVE else np.maximum(yu ** (1.0 / L), lam ** (1.0 / (2 * L - 2)))
+        span = np.clip(1.0 - np.log(A) - zlo, 0.0, zfar - zlo)
+        n = int(np.ceil(np.max(span) * (L - 1)))
+        if n > 0:
+            edges = np.sort(np.concatenate([edges, zlo[:, None] + span[:, None] * np.linspace(0.0, 1.0, n + 1)],
+                                           axis=1), axis=1)
+    if k == _NOROOT:                                          # (lam > 0: see _flow_deep)
         # Near the spinodal value, dt/dzeta peaks sharply at the ghost of the
         # vanished equilibria, a = a_sp: refine the panels around it.
         al = (L - 2.0) / L
         zsp = -np.log(al * lam) / ((1.0 + al) * L)
         g = np.geomspace(1e-5, 4.0, _PANELS // 2)
         extra = zsp + np.concatenate([-g[::-1], [0.0], g])
-        extra = np.clip(np.broadcast_to(extra, edges.shape), zlo[:, None], zfar[:, None])
+        extra = np.clip(np.broadcast_to(extra, (yu.size, extra.size)), zlo[:, None], zfar[:, None])
         edges = np.sort(np.concatenate([edges, extra], axis=1), axis=1)
     npan = edges.shape[1] - 1
     h = edges[:, 1:] - edges[:, :-1]
@@ -338,19 +375,19 @@ def _flow_basin(k, y, s0, s_m, s_p, t, lam, L):
         sl = slice(c, c + 64)
         nodes = edges[sl, :-1, None] + (_GL_X + 1.0) * 0.5 * h[sl, :, None]
         with np.errstate(over="ignore"):
-            r = _Basin(k, yu[sl, None, None], lam, L, am[sl, None, None], ap[sl, None, None]).rate(nodes)
+            r = _Basin(k, yu[sl, None, None], lam, L, sm[sl, None, None], sp[sl, None, None]).rate(nodes)
         rate_c[sl] = r @ _INTERP.T                           # dt/dzeta as a polynomial in xi
         time_c[sl] = (r @ _INTEG.T) * (0.5 * h[sl])[:, :, None]   # time from the panel's left edge
     table = np.concatenate([np.zeros((yu.size, 1)), np.cumsum(time_c @ np.ones(_GL_X.size + 1), axis=1)],
                            axis=1)
     # Each start's own time T(z0), then the targets T(z0) + t.
     n = y.size
-    j0 = np.minimum(_locate(edges, inv, z0), npan - 1)
+    j0 = _locate(edges, inv, z0)
     xi0 = 2.0 * (z0 - edges[inv, j0]) / h[inv, j0] - 1.0
     T0 = table[inv, j0] + _horner(time_c[inv, j0], xi0)
     target = (T0[:, None] + t[None, :]).ravel()
     g = np.repeat(inv, t.size)
-    j = np.minimum(_locate(table, g, target), npan - 1)
+    j = _locate(table, g, target)
     Tl, Tr = table[g, j], table[g, j + 1]
     beyond = target >= table[g, -1]
     tc, rc, hh = time_c[g, j], rate_c[g, j], h[g, j]
@@ -372,7 +409,7 @@ def _flow_basin(k, y, s0, s_m, s_p, t, lam, L):
         tc, rc, Tl, target, hh = tc[keep], rc[keep], Tl[keep], target[keep], hh[keep]
     hh = h[g, j]
     z = edges[g, j] + (xi + 1.0) * 0.5 * hh
-    b = _Basin(k, yu[g], lam, L, am[g], ap[g])
+    b = _Basin(k, yu[g], lam, L, sm[g], sp[g])
     s = b.a_of(z) ** L
     s = np.where(beyond, b.attractor(), s)
     return s.reshape(n, t.size)
@@ -380,7 +417,7 @@ def _flow_basin(k, y, s0, s_m, s_p, t, lam, L):
 
 def _locate(E, rows, v):
     """For each v with table row E[rows], the panel j with E[row, j] <= v < E[row, j+1] (clipped)."""
-    order = np.argsort(rows, kind="stable")
+    order = np.argsort(rows)
     bounds = np.searchsorted(rows[order], np.arange(E.shape[0] + 1))
     out = np.empty(v.shape, dtype=int)
     for i in range(E.shape[0]):
@@ -455,8 +492,7 @@ def mode_flow(y, lam, depth, s0, t):
             e = np.exp(-2.0 * c * T)
             frac = np.where(c == 0, 2.0 * T, -np.expm1(-2.0 * c * T) / np.where(c == 0, 1.0, c))
             out = sf[:, None] / (e + sf[:, None] * frac)
-        out = np.where(sf[:, None] == 0, 0.0, out)
-        out = np.where(np.isfinite(out), out, 0.0)
+        out = np.where(np.isfinite(out), out, 0.0)            # s0 = 0 (0/0 once e under- or overflows)
     else:
         out = np.empty((yf.size, tf.size))
         chunk = max(1, 200_000 // max(tf.size, 1))
@@ -493,7 +529,7 @@ def time_to_reach(y, lam, depth, s0, s1):
     lam = check_lam(lam)
     L = check_depth(depth)
     try:
-        y, s0, s1 = (np.array(a, dtype=float) for a in np.broadcast_arrays(y, s0, s1))
+        y, s0, s1 = np.broadcast_arrays(y, s0, s1)
     except ValueError:
         raise ValueError(f"y, s0 and s1 must broadcast together, got shapes {y.shape}, {s0.shape}, {s1.shape}") from None
     out = np.full(y.shape, np.inf)
@@ -505,7 +541,7 @@ def time_to_reach(y, lam, depth, s0, s1):
         elif L == 2:
             c = y - lam
             sinf = np.maximum(c, 0.0)
-            reach = _between(s0, s1, sinf) & (s0 > 0)
+            reach = _between(s0, s1, sinf)                      # s0 = 0 < s1: the log below is +inf
             tc = np.log(s1 * (c - s0) / (s0 * (c - s1))) / (2.0 * np.where(c == 0, 1.0, c))
             t0 = 0.5 * (1.0 / s1 - 1.0 / s0)
             out = np.where(reach, np.where(c == 0, t0, tc), out)
@@ -518,11 +554,10 @@ def time_to_reach(y, lam, depth, s0, s1):
                 sel = reach & (kind == k)
                 if not np.any(sel):
                     continue
-                am = np.nan_to_num(s_m[sel] ** (1.0 / L))
-                ap = np.nan_to_num(s_p[sel] ** (1.0 / L))
-                b = _Basin(k, y[sel], lam, L, am, ap)
-                z0, z1 = b.zeta_of(s0[sel] ** (1.0 / L)), b.zeta_of(s1[sel] ** (1.0 / L))
-                out[sel] = _integral(b, z0, z1, max(8, int(np.ceil(np.max(z1 - z0)))))
+                b = _Basin(k, y[sel], lam, L, s_m[sel], s_p[sel])
+                z0, z1 = b.zeta_of(s0[sel]), b.zeta_of(s1[sel])
+                # dt/dzeta changes on scales down to 1/(2L - 2) (where it is ~ exp((2L - 2) zeta))
+                out[sel] = _integral(b, z0, z1, max(8, int(np.ceil((L - 1) * np.max(z1 - z0)))))
         out = np.where(s0 == s1, 0.0, out)
     return out if out.ndim else float(out)
 
