@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
-from ._validate import as_matrix, as_nonnegative_array, check_depth, check_lam
+from ._validate import as_matrix, as_nonnegative_array, check_depth, check_lam, check_widths
 from .scalar import _largest_root, scalar_minimizers, scalar_objective, spinodal_singular_value
 from .spectrum import _check_critical, _dims, _spectrum_groups
 
