@@ -5,6 +5,7 @@ grad: central finite differences of the loss, entry by entry;
 prefix/suffix products: direct products and the identity P = A[l] W[l] B[l].
 """
 
+import warnings
 from functools import reduce
 
 import numpy as np
@@ -142,3 +143,16 @@ def test_inputs_are_not_mutated_and_tuples_ints_accepted(rng):
     np.testing.assert_allclose(wdlib.loss(Wi, Yi, 1), direct_loss([w.astype(float) for w in Wi], Yi.astype(float), 1.0))
     W32 = [w.astype(np.float32) for w in W]
     assert wdlib.end_to_end(W32).dtype == np.float64
+
+
+def test_grad_of_huge_weights_is_finite_and_silent():
+    # W_1 = c 1_{2x3}, W_2 = c 1_{2x2}, Y = 0, c = 1e90: P = R = 2c^2 1, so
+    # dF/dW_1 = W_2^T R = 4c^3 and dF/dW_2 = R W_1^T = 6c^3 (1e270, finite); nothing
+    # else may be formed: the product W_1^T W_2^T R ~ c^4 would overflow
+    c = 1e90
+    W = [np.full((2, 3), c), np.full((2, 2), c)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        G = wdlib.grad(W, np.zeros((2, 3)), 0.5)
+    np.testing.assert_allclose(G[0], np.full((2, 3), 4 * c**3), rtol=1e-14)
+    np.testing.assert_allclose(G[1], np.full((2, 2), 6 * c**3), rtol=1e-14)
