@@ -293,6 +293,19 @@ def test_numerical_hessian_matches_second_differences_of_loss(L):
     np.testing.assert_allclose(H, H.T)
 
 
+@pytest.mark.parametrize("dims", [[2, 4, 3], [2, 3, 1, 4, 3]])
+def test_numerical_hessian_has_no_truncation_error(dims):
+    """The docstring's claim: each gradient entry is quadratic in any single weight, so
+    central differences are exact for every h, and a large h only shrinks the rounding.
+    Checked against the closed-form blocks of wdlib.hessian (independent algebra)."""
+    rng = np.random.default_rng(31)
+    W = [rng.standard_normal((dims[k + 1], dims[k])) for k in range(len(dims) - 1)]
+    Y = rng.standard_normal((dims[-1], dims[0]))
+    exact = wdlib.hessian(W, Y, 0.3)
+    for h in (0.5, 3.0):
+        np.testing.assert_allclose(wdlib.numerical_hessian(W, Y, 0.3, h=h), exact, rtol=0, atol=1e-10)
+
+
 def test_hessian_at_zero_depth3_is_lam_identity():
     Y = np.array([[1.0, 0.2, 0.0], [0.0, 0.5, 0.1]])
     W = [np.zeros((2, 3)), np.zeros((2, 2)), np.zeros((2, 2))]

@@ -562,9 +562,9 @@ def test_validate_helpers_directly():
     assert v.check_rng(g) is g
     assert isinstance(v.check_rng(np.int64(3)), np.random.Generator)
     np.testing.assert_array_equal(v.check_rng(5).standard_normal(3), np.random.default_rng(5).standard_normal(3))
-    assert v.check_widths((np.int32(3), 4), 3, 2, 2, min_width=3) == [3, 4]
+    assert v.check_widths((np.int32(3), 4), 3, min_width=3) == [3, 4]
     with pytest.raises(ValueError, match=r"^widths\[1\] = 2 is too narrow: the target has rank 3, so every hidden width must be >= 3"):
-        v.check_widths([3, 2], 3, 2, 2, min_width=3)
+        v.check_widths([3, 2], 3, min_width=3)
     W = v.check_weights(([[1, 2]], [[1], [2]]))  # tuple of nested lists, chains 2 -> 1 -> 2
     assert [w.shape for w in W] == [(1, 2), (2, 1)] and all(w.dtype == np.float64 for w in W)
     with pytest.raises(ValueError, match=r"^W: shapes do not chain: W\[1\] has shape \(2, 3\)"):

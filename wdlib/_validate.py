@@ -146,7 +146,7 @@ def check_rng(rng, name: str = "rng") -> np.random.Generator:
     raise TypeError(f"{name} must be a numpy.random.Generator or a non-negative int seed, got {type(rng).__name__}")
 
 
-def check_widths(widths, depth: int, d_in: int, d_out: int, min_width: int = 0, name: str = "widths") -> list[int]:
+def check_widths(widths, depth: int, min_width: int = 0, name: str = "widths") -> list[int]:
     """Return the hidden widths ``[d_1, ..., d_{L-1}]`` as ints, or raise.
 
     ``min_width`` is the smallest width that can carry the target (its rank).

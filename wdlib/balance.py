@@ -89,14 +89,14 @@ def balanced_factors(P, depth, widths=None) -> list[np.ndarray]:
     if L == 1:
         if widths is not None:
             # A single layer has no hidden width: only an empty sequence is valid.
-            check_widths(widths, L, d_in, d_out)
+            check_widths(widths, L)
         return [P.copy()]
     U, s, Vt = np.linalg.svd(P, full_matrices=False)
     r = numerical_rank(s, P.shape)
     if widths is None:
         widths = [max(r, 1)] * (L - 1)
     else:
-        widths = check_widths(widths, L, d_in, d_out, min_width=r)
+        widths = check_widths(widths, L, min_width=r)
     root = s[:r] ** (1.0 / L)
     dims = [d_in] + widths + [d_out]
     weights = []

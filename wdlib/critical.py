@@ -192,7 +192,7 @@ def critical_point_factors(Y, lam, depth, singular_values, widths=None) -> list[
     L = check_depth(depth)
     s = as_nonnegative_array(singular_values, "singular_values")
     if widths is not None:
-        check_widths(widths, L, Y.shape[1], Y.shape[0])  # the rank bound: in _dims
+        check_widths(widths, L)  # the rank bound: in _dims
     U, y, Vt = np.linalg.svd(Y)
     if s.shape != y.shape:
         raise ValueError(f"singular_values must have length min(Y.shape) = {y.size}, got shape {s.shape}")

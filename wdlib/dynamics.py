@@ -612,7 +612,7 @@ def aligned_init(Y, depth, s0, widths=None):
     if widths is None:
         widths = [k] * (L - 1)
     else:
-        widths = check_widths(widths, L, d_in, d_out, min_width=k)
+        widths = check_widths(widths, L, min_width=k)
     U, _, Vt = np.linalg.svd(Y, full_matrices=False)
     a = s0 ** (1.0 / L)
     if L == 1:

@@ -169,7 +169,7 @@ def min_norm_factorization(P, depth, widths=None, rng=0, gtol=1e-12, maxiter=200
     maxiter = check_positive_int(maxiter, "maxiter")
     d_out, d_in = P.shape
     if widths is not None:
-        check_widths(widths, L, d_in, d_out)  # the rank bound is checked below, after the QR
+        check_widths(widths, L)  # the rank bound is checked below, after the QR
     if L == 1:
         return [P.copy()]
     Qr = _range_basis(P.T)  # row space of P, (d_0, r)
@@ -179,7 +179,7 @@ def min_norm_factorization(P, depth, widths=None, rng=0, gtol=1e-12, maxiter=200
     if widths is None:
         widths = [min(d_in, d_out)] * (L - 1)
     else:
-        widths = check_widths(widths, L, d_in, d_out, min_width=r)
+        widths = check_widths(widths, L, min_width=r)
     dims = [d_in] + list(widths) + [d_out]
     if r == 0:
         return [np.zeros((dims[l + 1], dims[l])) for l in range(L)]

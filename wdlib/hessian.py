@@ -331,14 +331,14 @@ def hessian_trace_at_minimizer(Y, lam, depth, widths=None, tie="largest") -> flo
     tie_column(tie)
     d_out, d_in = Y.shape
     if widths is not None:
-        check_widths(widths, L, d_in, d_out)  # the rank bound is checked below
+        check_widths(widths, L)  # the rank bound is checked below
     s = np.sort(minimizer_singular_values(Y, lam, L, tie=tie))[::-1]
     r = numerical_rank(s, Y.shape)
     s = s[:r]
     if widths is None:
         widths = [min(d_in, d_out)] * (L - 1)
     else:
-        widths = check_widths(widths, L, d_in, d_out, min_width=r)
+        widths = check_widths(widths, L, min_width=r)
     dims = [d_in] + list(widths) + [d_out]
     total = 0.0
     for l in range(1, L + 1):
@@ -485,9 +485,12 @@ def numerical_hessian(weights, Y, lam, h=1e-5) -> np.ndarray:
     r"""The Hessian of :math:`F` by central differences of the exact gradient.
 
     Column :math:`j` is :math:`(\nabla F(\theta + h e_j) - \nabla F(\theta - h e_j)) / (2h)`;
-    the result is symmetrized. The error is :math:`O(h^2)` from truncation plus
-    :math:`O(\epsilon / h)` from rounding, about ``1e-9`` for the default
-    ``h`` and entries of order one. Cost: :math:`2N` gradients for :math:`N`
+    the result is symmetrized. There is no truncation error, for any ``h``: every
+    entry of :math:`\nabla F` is a quadratic function of any single weight (the
+    product :math:`W_L \cdots W_1` is affine in it), and central differences
+    differentiate quadratics exactly. What remains is rounding, of order
+    :math:`\epsilon \|\nabla F\| / h`: about ``1e-9`` for the default ``h`` and
+    entries of order one, so a larger ``h`` is more accurate. Cost: :math:`2N` gradients for :math:`N`
     parameters. Independent of the closed-form blocks of :func:`hessian`: the chapters
     use it to check them, and to certify minimizers.
 

@@ -204,7 +204,7 @@ def zero_hessian_eigenvalues(Y, lam, depth, widths=None) -> np.ndarray:
     lam = check_lam(lam)
     L = check_depth(depth)
     d_out, d_in = Y.shape
-    widths = [min(d_in, d_out)] * (L - 1) if widths is None else check_widths(widths, L, d_in, d_out)
+    widths = [min(d_in, d_out)] * (L - 1) if widths is None else check_widths(widths, L)
     dims = [d_in] + list(widths) + [d_out]
     n = sum(dims[l] * dims[l + 1] for l in range(L))
     if L == 1:

@@ -132,7 +132,7 @@ def _dims(Y_shape, L, widths, k):
     if widths is None:
         widths = [min(d_in, d_out)] * (L - 1)
     else:
-        widths = check_widths(widths, L, d_in, d_out, min_width=k)
+        widths = check_widths(widths, L, min_width=k)
     return [d_in] + list(widths) + [d_out]
 
 
@@ -184,7 +184,7 @@ def hessian_spectrum_at_minimizer(Y, lam, depth, widths=None, tie="largest", mul
     if not isinstance(multiplicities, (bool, np.bool_)):
         raise TypeError(f"multiplicities must be True or False, got {type(multiplicities).__name__}")
     if widths is not None:
-        check_widths(widths, L, Y.shape[1], Y.shape[0])  # the rank bound needs the SVD: in _dims
+        check_widths(widths, L)  # the rank bound needs the SVD: in _dims
     y = np.linalg.svd(Y, compute_uv=False)
     s = _minimizer_s(y, lam, L, tie)
     dims = _dims(Y.shape, L, widths, int(np.count_nonzero(s)))
@@ -211,7 +211,7 @@ def hessian_spectrum_at_critical(Y, lam, depth, singular_values, widths=None, mu
     L = check_depth(depth)
     s = as_nonnegative_array(singular_values, "singular_values")
     if widths is not None:
-        check_widths(widths, L, Y.shape[1], Y.shape[0])  # the rank bound: in _dims
+        check_widths(widths, L)  # the rank bound: in _dims
     if not isinstance(multiplicities, (bool, np.bool_)):
         raise TypeError(f"multiplicities must be True or False, got {type(multiplicities).__name__}")
     y = np.linalg.svd(Y, compute_uv=False)

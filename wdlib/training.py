@@ -55,7 +55,7 @@ def init_weights(shape_or_Y, depth, widths=None, init_scale=0.1, rng=0) -> list[
     if widths is None:
         widths = [min(d_in, d_out)] * (L - 1)
     else:
-        widths = check_widths(widths, L, d_in, d_out)
+        widths = check_widths(widths, L)
     init_scale = check_positive_float(init_scale, "init_scale", allow_zero=True)
     rng = check_rng(rng)
     dims = [d_in] + list(widths) + [d_out]
