@@ -35,7 +35,7 @@ BUILD_LOG := _build/logs/book-build.log
 BUILD_RC  := _build/logs/book-build.rc
 
 .PHONY: env kernel book book-only stale test lint lint-only unit notebooks nbtest nbtest2 \
-        nbtest2-only lab \
+        nbtest2-only lab coursepack-only \
         pdf coursepack coursepack-test bench lock clean help
 
 help:
@@ -84,7 +84,9 @@ book-only: stale
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 	@echo "The book: file://$(CURDIR)/_build/html/index.html"
 
-coursepack: $(STAMP)
+coursepack: $(STAMP) coursepack-only
+
+coursepack-only:
 	$(BIN)/python tools/coursepack.py
 
 # The course pack installed exactly as its README says (downloads; minutes).
@@ -94,20 +96,21 @@ coursepack-test: coursepack
 # One pytest session runs everything while the strict build (one core) runs in
 # the background: unit tests, doctests, nbval (strict) over every chapter, and
 # the tests that read the built site, which wait for the build (tests/_built.py).
+# Files are handed to the workers longest first, in the order of conftest.py.
 # The chapters' kernels run with $(THREADS2) BLAS threads (conftest.py) and their
 # committed outputs were made with one (`make notebooks`): one nbval pass checks
 # that each chapter reproduces its page and that no printed number depends on
 # the thread count. A failed build fails `make test` (and the site tests).
 test: $(STAMP)
 	$(MAKE) --no-print-directory lint-only
-	$(MAKE) --no-print-directory stale
-	$(BIN)/python tools/coursepack.py
+	$(MAKE) --no-print-directory -j2 --output-sync=target stale coursepack-only
 	@mkdir -p $(dir $(BUILD_LOG)); rm -f $(BUILD_RC); \
 	echo "$(BIN)/jupyter-book build . $(JB_FLAGS) > $(BUILD_LOG) (in the background)"; \
 	( set +e; $(BIN)/jupyter-book build . $(JB_FLAGS) > $(BUILD_LOG) 2>&1; \
 	  echo $$? > $(BUILD_RC) ) & build=$$!; \
 	tests=0; WDBOOK_BUILD_RC=$(CURDIR)/$(BUILD_RC) WDBOOK_KERNEL_BLAS_THREADS=$(THREADS2) \
-	  $(BIN)/python -m pytest -n $(JOBS) --dist loadfile --durations=15 || tests=$$?; \
+	  $(BIN)/python -m pytest -n $(JOBS) --dist loadfile --no-loadscope-reorder \
+	  --durations=15 || tests=$$?; \
 	wait $$build; built=$$(cat $(BUILD_RC)); \
 	if [ "$$built" = 0 ]; then \
 	  echo "The book: file://$(CURDIR)/_build/html/index.html (build log: $(BUILD_LOG))"; \

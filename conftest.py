@@ -31,6 +31,23 @@ BLAS_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"
 KERNEL_THREADS = os.environ.get("WDBOOK_KERNEL_BLAS_THREADS", "")
 
 
+def _schedule_rank(item) -> int:
+    """Longest first: the browser tests (which wait for the build of ``make test``),
+    the modules marked slow, the chapters, then the rest (many short tests)."""
+    if item.get_closest_marker("browser"):
+        return 0
+    if item.get_closest_marker("slow"):
+        return 1
+    return 2 if item.path.suffix == ".ipynb" else 3
+
+
+def pytest_collection_modifyitems(items):
+    # pytest-xdist hands out whole files in this order (make test passes
+    # --no-loadscope-reorder), so that its two workers end at about the same time.
+    # Mark whole modules (pytestmark): a module's tests stay together.
+    items.sort(key=_schedule_rank)
+
+
 def pytest_collectstart(collector):
     skip = getattr(collector, "skip_compare", None)
     if isinstance(skip, tuple) and "image/png" in skip:
