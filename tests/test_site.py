@@ -94,9 +94,22 @@ def server(site):
     httpd.server_close()
 
 
+BLANK = "__blank__"  # an empty page served on the same origin (not a file of the site)
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
+
+    def do_GET(self):
+        if self.path != f"/{BLANK}":
+            return super().do_GET()
+        body = b"<!DOCTYPE html><title>blank</title>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
 
 @pytest.fixture(scope="module")
@@ -357,7 +370,9 @@ def visits(request, site, server, browser):
                   if check_site else [])
     out = {"pages": len(site_pages), "site": [], "layout": [], "metrics": {}}
     for rel in sorted(set(site_pages) | set(layout_pages)):
-        browser.get("about:blank")  # leave the last page: resizing it costs a reflow
+        # leave the last page before resizing (resizing it would cost a reflow) for an
+        # empty page of the same origin (about:blank would swap the renderer process)
+        browser.get(urljoin(server, BLANK))
         browser.set_window_size(1400, 1200)
         browser.get_log("performance")
         browser.get_log("browser")
