@@ -8,7 +8,7 @@ folds most of its code; closes with a summary, at least five exercises labelled
 by kind (✍ pen and paper, ⌨ computational) and difficulty (★ to ★★★) with
 dropdown solutions, two of which run and assert, and further reading; never
 points readers to files they do not have; and is committed executed in order.
-The rendered page is measured in ``tests/test_layout.py``.
+The rendered page is measured in ``tests/test_site.py``.
 """
 
 from __future__ import annotations

@@ -29,6 +29,8 @@ sys.path.insert(0, str(ROOT / "_ext"))
 import coursepack  # noqa: E402
 from exec_table import notebook_timing  # noqa: E402
 
+pytestmark = pytest.mark.slow  # subprocesses and kernels: scheduled early (conftest.py)
+
 ZIP = coursepack.OUT / f"{coursepack.NAME}.zip"
 FULL = os.environ.get("WDBOOK_COURSEPACK_FULL") == "1"
 

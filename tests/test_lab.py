@@ -1,24 +1,28 @@
-"""`make lab`: JupyterLab and Notebook in the environment, and the book's kernel runs a chapter.
+"""`make lab`: JupyterLab and Notebook installed; the book's kernel runs the chapters.
 
 The kernel ``wdbook`` is installed into the environment by ``make`` (``ipykernel
-install --sys-prefix``); chapters name it in their kernelspec. One chapter (the
-quickest by its recorded run time) is executed here through that kernel name.
+install --sys-prefix``); chapters name it in their kernelspec. nbval executes
+every chapter through that kernel name (``--nbval-kernel-name=wdbook`` in the
+pytest options of ``pyproject.toml``, checked here), so ``make test`` runs each
+chapter through it, strictly; here the kernel is started by name and must run
+in this environment.
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import nbformat
 import pytest
 
+pytestmark = pytest.mark.slow  # subprocesses and kernels: scheduled early (conftest.py)
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 KERNEL = "wdbook"
-sys.path.insert(0, str(ROOT / "_ext"))
-from exec_table import notebook_timing  # noqa: E402
 
 
 @pytest.mark.parametrize("tool", ["jupyter-lab", "jupyter-notebook"])
@@ -42,17 +46,21 @@ def test_book_kernel_installed_in_this_environment():
     assert spec.language == "python"
 
 
-def test_a_chapter_runs_through_the_book_kernel(tmp_path):
+def test_nbval_runs_every_chapter_through_the_book_kernel():
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    ini = meta["tool"]["pytest"]["ini_options"]
+    assert "book" in ini["testpaths"]
+    assert f"--nbval-kernel-name={KERNEL}" in ini["addopts"]
+
+
+def test_the_book_kernel_runs_in_this_environment():
     from nbclient import NotebookClient
 
-    chapters = sorted(ROOT.glob("book/*.ipynb"))
-    fastest = min(chapters, key=lambda p: notebook_timing(p)[2])
-    nb = nbformat.read(str(fastest), as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell("import sys; print(sys.prefix)"))
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import sys, wdlib; print(sys.prefix)")]
     client = NotebookClient(nb, kernel_name=KERNEL, timeout=600,
                             resources={"metadata": {"path": str(ROOT / "book")}})
     client.execute()
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-              if o.get("output_type") == "error"]
-    assert not errors, f"{fastest.name}: {errors[0]['ename']}: {errors[0]['evalue']}"
-    assert nb.cells[-1].outputs[0]["text"].strip() == sys.prefix  # this environment
+    errors = [o for o in nb.cells[0].outputs if o.get("output_type") == "error"]
+    assert not errors, f"{errors[0]['ename']}: {errors[0]['evalue']}"
+    assert nb.cells[0].outputs[0]["text"].strip() == sys.prefix  # this environment

@@ -14,6 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import nbmeta  # noqa: E402
 
+pytestmark = pytest.mark.slow  # subprocesses and kernels: scheduled early (conftest.py)
+
 CHAPTER = sorted(ROOT.glob("book/*.ipynb"))[0]
 
 
