@@ -256,11 +256,12 @@ def test_scalar_minimizers_array_shapes_and_scalar_returns():
     s = wdlib.scalar_minimizer(y, 0.3, 4)
     assert s.shape == (3, 4)
     np.testing.assert_array_equal(s, out[..., 1])
-    assert isinstance(wdlib.scalar_minimizer(1.0, 0.3, 4), float)
-    assert isinstance(wdlib.scalar_local_minimizer(1.0, 0.3, 4), float)
-    assert isinstance(wdlib.scalar_objective(1.0, 2.0, 0.3, 4), float)
+    # a Python float, not np.float64 (a float subclass that NumPy 2 prints as np.float64(...))
+    assert type(wdlib.scalar_minimizer(1.0, 0.3, 4)) is float
+    assert type(wdlib.scalar_local_minimizer(1.0, 0.3, 4)) is float
+    assert type(wdlib.scalar_objective(1.0, 2.0, 0.3, 4)) is float
     for L in (1, 2, 4):                                         # a float at every depth, not a 0-d array
-        assert isinstance(wdlib.spinodal_lambda(1.0, L), float)
+        assert type(wdlib.spinodal_lambda(1.0, L)) is float
     # integer / list inputs
     np.testing.assert_array_equal(wdlib.scalar_minimizers([0, 1, 2], 1, 2), [[0, 0], [0, 0], [1, 1]])
 

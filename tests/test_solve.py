@@ -307,7 +307,7 @@ def test_integer_and_float32_inputs_become_float64(rng):
             np.testing.assert_allclose(P, wdlib.minimizer(Yf, 1.0, depth), atol=1e-12)
             W = wdlib.minimizer_factors(Y, 1, depth)
             assert all(w.dtype == np.float64 for w in W)
-            assert isinstance(wdlib.minimum_value(Y, 1, depth), float)
+            assert type(wdlib.minimum_value(Y, 1, depth)) is float
             assert wdlib.minimizer_singular_values(Y, 1, depth).dtype == np.float64
             assert isinstance(wdlib.is_exceptional(Y, 1, depth), bool)
     # float32 that is not exactly representable: converted, not computed in single precision

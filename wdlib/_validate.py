@@ -36,7 +36,7 @@ def _as_real_array(value, name: str, ndim: int, kind: str, shape_words: str) -> 
     return a
 
 
-def as_matrix(value, name: str = "Y") -> np.ndarray:
+def as_matrix(value, name: str) -> np.ndarray:
     """Return ``value`` as a finite 2-D ``float64`` array, or raise.
 
     Integer, boolean and ``float32`` inputs are converted to ``float64``;
@@ -50,7 +50,7 @@ def as_vector(value, name: str) -> np.ndarray:
     return _as_real_array(value, name, 1, "a 1-D array", "a 1-D array")
 
 
-def as_nonnegative_array(value, name: str = "y") -> np.ndarray:
+def as_nonnegative_array(value, name: str) -> np.ndarray:
     """Return ``value`` as a finite, non-negative ``float64`` array (any shape)."""
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(f"{name} must be a real number or an array of real numbers, got {type(value).__name__}")
