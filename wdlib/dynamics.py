@@ -258,15 +258,33 @@ def _expit(z):
     return 1.0 / (1.0 + np.exp(-z))
 
 
+def _ghost_edges(lam, L):
+    """Panel edges refined geometrically around zeta_sp = -log a_sp, the ghost of the vanished equilibria."""
+    al = (L - 2.0) / L
+    zsp = -np.log(al * lam) / ((1.0 + al) * L)
+    g = np.geomspace(1e-5, 4.0, _PANELS // 2)
+    return zsp + np.concatenate([-g[::-1], [0.0], g])
+
+
 def _integral(basin, z0, z1, panels):
-    """Time from zeta0 to zeta1 (arrays of one shape) by composite Gauss-Legendre."""
+    """Time from zeta0 to zeta1 (1-D arrays of one shape, z0 <= z1) by composite Gauss-Legendre.
+
+    ``panels`` equal panels; in the no-root basin (lam > 0) also the edges of
+    :func:`_ghost_edges` that fall between z0 and z1: just below the spinodal
+    value dt/dzeta peaks there, in a width that equal panels do not resolve.
+    """
+    edges = z0[:, None] + (z1 - z0)[:, None] * np.linspace(0.0, 1.0, panels + 1)
+    if basin.kind == _NOROOT and basin.lam > 0:
+        extra = np.clip(_ghost_edges(basin.lam, basin.L)[None, :], z0[:, None], z1[:, None])
+        edges = np.sort(np.concatenate([edges, extra], axis=1), axis=1)
     total = 0.0
-    h = (z1 - z0) / panels
-    for j in range(panels):
-        left = z0 + j * h
+    for j in range(edges.shape[1] - 1):
+        left, h = edges[:, j], edges[:, j + 1] - edges[:, j]
+        part = 0.0
         for x, w in zip(_GL_X, _GL_W):
-            total = total + w * basin.rate(left + (x + 1.0) * 0.5 * h)
-    return 0.5 * h * total
+            part = part + w * basin.rate(left + (x + 1.0) * 0.5 * h)
+        total = total + 0.5 * h * part
+    return total
 
 
 def _classify(s0, s_m, s_p, ok):
