@@ -208,6 +208,20 @@ def test_mode_flow_at_the_spinodal_value(L):
     np.testing.assert_allclose(t, ref, rtol=1e-9)
 
 
+@pytest.mark.parametrize("L", [3, 4])
+def test_tiny_starts_decay_exponentially_down_to_the_floor(L):
+    """For s below ~1e-290 the flow is linear, ds/dt = -lam L s (the other term is < 1e-90 times smaller), so
+    s(t) = s0 exp(-lam L t) to rounding, and values below 1e-300 are returned as 0: starts below s_- (also with
+    a_- = s_-^(1/L) > 1, lam = 1000), without roots, and within a factor 3 of the floor or under it."""
+    for lam, y in ((0.1, 2.0), (0.1, 0.3), (1000.0, 2 * wdlib.spinodal_singular_value(1000.0, L))):
+        for s0 in (1e-297, 3e-300, 5e-301):
+            t = np.array([0.0, 0.1, 1.0, 2.0, 5.0, 8.0]) / (lam * L)
+            ref = s0 * np.exp(-lam * L * t)
+            np.testing.assert_allclose(wdlib.mode_flow(y, lam, L, s0, t), np.where(ref < 1e-300, 0.0, ref),
+                                       rtol=1e-11, atol=0, err_msg=f"y={y} lam={lam} s0={s0}")
+    assert wdlib.escape_threshold(2 * wdlib.spinodal_singular_value(1000.0, L), 1000.0, L) > 1
+
+
 def test_mode_flow_with_many_distinct_targets():
     """Over 128 distinct y in one basin (the time tables are built in blocks of 64 rows): each row as if alone."""
     lam, L = 0.1, 3
@@ -305,6 +319,21 @@ def log_time(y, lam, L, s0, s1, points=None):
     a, b = np.log(s0), np.log(s1)
     pts = [p for p in (points or []) if min(a, b) < p < max(a, b)] or None
     return quad(rate, a, b, epsabs=0, epsrel=1e-13, limit=500, points=pts)[0]
+
+
+@pytest.mark.parametrize("L", [4, 6])
+def test_deep_flow_without_weight_decay_from_tiny_starts(L):
+    """lam = 0, L >= 4, s0 << y: times against quad, and mode_flow back at those times. The rate in the
+    logit coordinate used to cancel to rounding noise for a << a_+ (the time to 0.5 was 3% off from 1e-30 at
+    L = 6; nan with a division warning from 1e-200). Targets within a factor 1e4 of s0 keep s(t) well
+    conditioned although t ~ s0^(-(L-2)/L) is huge. (mode_flow's table is coarse there: dt/dzeta grows like
+    exp(-(L-2) zeta) as a -> 0, so only 1e-5 is asked from 1e-200.)"""
+    y = 1.0
+    for s0, rtol in ((1e-12, 1e-9), (1e-30, 1e-8), (1e-200, 1e-5)):
+        s1 = np.array([10 * s0, 1e4 * s0, 0.5, 0.99])
+        ref = [log_time(y, 0.0, L, s0, v) for v in s1]
+        np.testing.assert_allclose(wdlib.time_to_reach(y, 0.0, L, s0, s1), ref, rtol=1e-12)
+        np.testing.assert_allclose(wdlib.mode_flow(y, 0.0, L, s0, ref[:2]), s1[:2], rtol=rtol)
 
 
 @pytest.mark.parametrize("L", [3, 4])

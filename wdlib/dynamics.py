@@ -174,7 +174,13 @@ def _hsym(m, xs):
 
 
 def _q(a, am, ap, y, L):
-    """p(a) / ((a - a_-)(a - a_+)) as the divided difference p[a_-, a_+, a]: a sum of positive terms for L = 3."""
+    """p(a) / ((a - a_-)(a - a_+)) as the divided difference p[a_-, a_+, a]: a sum of positive terms for L = 3.
+
+    For lam = 0 (a_- = 0, y = a_+^L) it is a^(L-3) h_(L-1)(a_+, a), positive terms for every L: the general
+    form cancels to the size of a^(L-3) a_+^(L+1) and, for L >= 4, loses all digits when a << a_+.
+    """
+    if not np.any(am):
+        return a ** (L - 3) * _hsym(L - 1, (ap, a))
     xs = (am, ap, a)
     return _hsym(2 * L - 4, xs) - y * _hsym(L - 4, xs)
 
