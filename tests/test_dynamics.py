@@ -191,6 +191,31 @@ def test_mode_flow_from_huge_starts(L):
 
 
 @pytest.mark.parametrize("L", [3, 4])
+def test_mode_flow_from_far_above_to_a_tight_tolerance(L):
+    """From s0 = 1e8, above both roots and without roots, to targets from 1e4 down to the attractor's
+    neighbourhood: at the times quad gives, mode_flow returns the targets to 1e-11 (the table meets ~3e-12)."""
+    lam = 0.1
+    for y in (2.0, 0.05):                                        # above s_+ / no root (y_sp = 0.104)
+        s1 = np.array([1e4, 10.0, 2.5, 1.0, 0.1])[: 3 if y == 2.0 else 5]
+        ref = [log_time(y, lam, L, 1e8, v) for v in s1]
+        np.testing.assert_allclose(wdlib.mode_flow(y, lam, L, 1e8, ref), s1, rtol=1e-11, err_msg=f"y={y}")
+
+
+def test_mode_flow_past_the_spinodal_ghost_to_a_tight_tolerance():
+    """At 1e-5 below y_sp (L = 6) the flow lingers near s_sp, where dt/dzeta peaks in a window ~ 3e-3
+    wide. The error of s(t), as a time, (s - s1) / f(s1), stays below 3e-11 t before, at and after the ghost
+    (the refined table gives 4e-12; with half the refinement points on one side it is 4e-10)."""
+    lam, L = 0.1, 6
+    ysp = wdlib.spinodal_singular_value(lam, L)
+    s_sp = (lam * (L - 2) / L) ** (L / (2 * L - 2))
+    y = ysp * (1 - 1e-5)
+    s1 = np.array([1.01 * s_sp, s_sp, 0.99 * s_sp, 0.5 * s_sp, 1e-3 * s_sp])
+    ref = np.array([log_time(y, lam, L, 3 * s_sp, v, points=[np.log(s_sp)]) for v in s1])
+    got = wdlib.mode_flow(y, lam, L, 3 * s_sp, ref)
+    assert np.all(np.abs((got - s1) / velocity(s1, y, lam, L)) < 3e-11 * ref)
+
+
+@pytest.mark.parametrize("L", [3, 4])
 def test_mode_flow_at_the_spinodal_value(L):
     """y = y_sp: the roots merge into s_sp = (lam (L-2)/L)^(L/(2L-2)), a fixed point that the flow creeps down
     to from above (algebraically) and leaves from below; no start escapes."""
@@ -220,6 +245,8 @@ def test_tiny_starts_decay_exponentially_down_to_the_floor(L):
             np.testing.assert_allclose(wdlib.mode_flow(y, lam, L, s0, t), np.where(ref < 1e-300, 0.0, ref),
                                        rtol=1e-11, atol=0, err_msg=f"y={y} lam={lam} s0={s0}")
     assert wdlib.escape_threshold(2 * wdlib.spinodal_singular_value(1000.0, L), 1000.0, L) > 1
+    # only values below 1e-300 are returned as 0: the equilibrium s = y = 1e-300 (lam = 0) is kept
+    np.testing.assert_array_equal(wdlib.mode_flow(1e-300, 0.0, L, 1e-300, [0.0, 5.0]), 1e-300)
 
 
 def test_mode_flow_with_many_distinct_targets():
@@ -390,6 +417,7 @@ def test_time_to_reach_at_the_attractor_and_closed_forms_of_small_depths():
 
 def test_scalar_in_scalar_out_and_arrays_keep_their_shape():
     assert isinstance(wdlib.mode_velocity(0.5, 2.0, 0.1, 3), float)
+    assert type(wdlib.mode_velocity(0.5, 2.0, 0.1, 4)) is float           # not np.float64 (its repr differs)
     assert isinstance(wdlib.escape_threshold(2.0, 0.1, 3), float)
     assert isinstance(wdlib.time_to_reach(2.0, 0.1, 3, 0.5, 1.0), float)
     v = wdlib.mode_velocity(np.array([[0.5, 1.0, 3.0]]), 2.0, 0.1, 3)
