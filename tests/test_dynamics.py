@@ -351,9 +351,9 @@ def log_time(y, lam, L, s0, s1, points=None):
     return quad(rate, a, b, epsabs=0, epsrel=1e-13, limit=500, points=pts)[0]
 
 
-@pytest.mark.parametrize("L", [4, 6])
+@pytest.mark.parametrize("L", [3, 4, 6])
 def test_deep_flow_without_weight_decay_from_tiny_starts(L):
-    """lam = 0, L >= 4, s0 << y: times against quad, and mode_flow back at those times. The rate in the
+    """lam = 0, s0 << y: times against quad, and mode_flow back at those times. For L >= 4 the rate in the
     logit coordinate used to cancel to rounding noise for a << a_+ (the time to 0.5 was 3% off from 1e-30 at
     L = 6; nan with a division warning from 1e-200). Targets within a factor 1e4 of s0 keep s(t) well
     conditioned although t ~ s0^(-(L-2)/L) is huge. (mode_flow's table is coarse there: dt/dzeta grows like
@@ -364,6 +364,20 @@ def test_deep_flow_without_weight_decay_from_tiny_starts(L):
         ref = [log_time(y, 0.0, L, s0, v) for v in s1]
         np.testing.assert_allclose(wdlib.time_to_reach(y, 0.0, L, s0, s1), ref, rtol=1e-12)
         np.testing.assert_allclose(wdlib.mode_flow(y, 0.0, L, s0, ref[:2]), s1[:2], rtol=rtol)
+
+
+@pytest.mark.parametrize("L", [3, 4])
+def test_starts_of_very_different_sizes_without_weight_decay(L):
+    """lam = 0: starts 1e-200, 1e-40, 1e-3 and 0.3 with one y, in one call, each give what it gives alone
+    (the time from 1e-200 to 1e-3 is ~1e66 for L = 3: measured from there, a start 1e-3 was returned as 0.5 at
+    t = 0)."""
+    t = np.array([0.0, 1.0, 10.0, 100.0])
+    s0 = np.array([1e-200, 1e-40, 1e-3, 0.3])
+    for y in (0.5, 1.0):
+        got = wdlib.mode_flow(y, 0.0, L, s0, t)
+        for i, s in enumerate(s0):
+            np.testing.assert_allclose(got[i], wdlib.mode_flow(y, 0.0, L, s, t), rtol=1e-13, err_msg=f"s0={s}")
+        np.testing.assert_allclose(got[2], ivp(y, 0.0, L, 1e-3, t), rtol=1e-8)
 
 
 @pytest.mark.parametrize("L", [3, 4])

@@ -313,6 +313,14 @@ def _flow_deep(y, s0, t, lam, L):
         idx = np.flatnonzero(kind == k)
         if idx.size and k == _NOROOT and lam == 0:
             out[idx] = _flow_algebraic(s0[idx], t, L)
+        elif idx.size and k == _BETWEEN and lam == 0:
+            # Times count from the smallest start with the same y, and without weight decay they grow like
+            # s^(-(L-2)/L) as s -> 0: a start 1e-200 would swamp the time of a start 1e-3 (frozen, or
+            # wrong even at t = 0). One table per decade of s0 keeps the offsets within a few own time scales.
+            dec = np.floor(np.log10(s0[idx]))
+            for d in np.unique(dec):
+                sub = idx[dec == d]
+                out[sub] = _flow_basin(k, y[sub], s0[sub], s_m[sub], s_p[sub], t, lam, L)
         elif idx.size:
             out[idx] = _flow_basin(k, y[idx], s0[idx], s_m[idx], s_p[idx], t, lam, L)
     return out
