@@ -252,6 +252,17 @@ def test_tiny_starts_decay_exponentially_down_to_the_floor(L):
     np.testing.assert_array_equal(wdlib.mode_flow(1e-300, 0.0, L, 1e-300, [0.0, 5.0]), 1e-300)
 
 
+@pytest.mark.parametrize("L", [3, 4])
+def test_no_root_flow_with_negligible_weight_decay(L):
+    """y = 0, lam = 1e-250: the ghost of the roots lies at s_sp ~ 1e-188, far down the table. While lam s is
+    negligible, s^(-(2L-2)/L) = s0^(-(2L-2)/L) + (2L-2) t (the decay of y = 0, lam = 0); at t = 1e300 the mode
+    is below the 1e-300 floor: 0."""
+    k = 2.0 * L - 2.0
+    t = np.array([0.0, 1.0, 1e10, 1e100, 1e300])
+    ref = (1.0 + k * t[:4]) ** (-L / k)
+    np.testing.assert_allclose(wdlib.mode_flow(0.0, 1e-250, L, 1.0, t), np.r_[ref, 0.0], rtol=1e-10, atol=0)
+
+
 def test_mode_flow_with_many_distinct_targets():
     """Over 128 distinct y in one basin (the time tables are built in blocks of 64 rows): each row as if alone."""
     lam, L = 0.1, 3
