@@ -174,7 +174,13 @@ def _hsym(m, xs):
 
 
 def _q(a, am, ap, y, L):
-    """p(a) / ((a - a_-)(a - a_+)) as the divided difference p[a_-, a_+, a]: a sum of positive terms for L = 3."""
+    """p(a) / ((a - a_-)(a - a_+)) as the divided difference p[a_-, a_+, a]: a sum of positive terms for L = 3.
+
+    For lam = 0 (a_- = 0, y = a_+^L) it is a^(L-3) h_(L-1)(a_+, a), positive terms for every L: the general
+    form cancels to the size of a^(L-3) a_+^(L+1) and, for L >= 4, loses all digits when a << a_+.
+    """
+    if not np.any(am):
+        return a ** (L - 3) * _hsym(L - 1, (ap, a))
     xs = (am, ap, a)
     return _hsym(2 * L - 4, xs) - y * _hsym(L - 4, xs)
 
@@ -258,15 +264,33 @@ def _expit(z):
     return 1.0 / (1.0 + np.exp(-z))
 
 
+def _ghost_edges(lam, L):
+    """Panel edges refined geometrically around zeta_sp = -log a_sp, the ghost of the vanished equilibria."""
+    al = (L - 2.0) / L
+    zsp = -np.log(al * lam) / ((1.0 + al) * L)
+    g = np.geomspace(1e-5, 4.0, _PANELS // 2)
+    return zsp + np.concatenate([-g[::-1], [0.0], g])
+
+
 def _integral(basin, z0, z1, panels):
-    """Time from zeta0 to zeta1 (arrays of one shape) by composite Gauss-Legendre."""
+    """Time from zeta0 to zeta1 (1-D arrays of one shape, z0 <= z1) by composite Gauss-Legendre.
+
+    ``panels`` equal panels; in the no-root basin (lam > 0) also the edges of
+    :func:`_ghost_edges` that fall between z0 and z1: just below the spinodal
+    value dt/dzeta peaks there, in a width that equal panels do not resolve.
+    """
+    edges = z0[:, None] + (z1 - z0)[:, None] * np.linspace(0.0, 1.0, panels + 1)
+    if basin.kind == _NOROOT and basin.lam > 0:
+        extra = np.clip(_ghost_edges(basin.lam, basin.L)[None, :], z0[:, None], z1[:, None])
+        edges = np.sort(np.concatenate([edges, extra], axis=1), axis=1)
     total = 0.0
-    h = (z1 - z0) / panels
-    for j in range(panels):
-        left = z0 + j * h
+    for j in range(edges.shape[1] - 1):
+        left, h = edges[:, j], edges[:, j + 1] - edges[:, j]
+        part = 0.0
         for x, w in zip(_GL_X, _GL_W):
-            total = total + w * basin.rate(left + (x + 1.0) * 0.5 * h)
-    return 0.5 * h * total
+            part = part + w * basin.rate(left + (x + 1.0) * 0.5 * h)
+        total = total + 0.5 * h * part
+    return total
 
 
 def _classify(s0, s_m, s_p, ok):
@@ -289,6 +313,14 @@ def _flow_deep(y, s0, t, lam, L):
         idx = np.flatnonzero(kind == k)
         if idx.size and k == _NOROOT and lam == 0:
             out[idx] = _flow_algebraic(s0[idx], t, L)
+        elif idx.size and k == _BETWEEN and lam == 0:
+            # Times count from the smallest start with the same y, and without weight decay they grow like
+            # s^(-(L-2)/L) as s -> 0: a start 1e-200 would swamp the time of a start 1e-3 (frozen, or
+            # wrong even at t = 0). One table per decade of s0 keeps the offsets within a few own time scales.
+            dec = np.floor(np.log10(s0[idx]))
+            for d in np.unique(dec):
+                sub = idx[dec == d]
+                out[sub] = _flow_basin(k, y[sub], s0[sub], s_m[sub], s_p[sub], t, lam, L)
         elif idx.size:
             out[idx] = _flow_basin(k, y[idx], s0[idx], s_m[idx], s_p[idx], t, lam, L)
     return out
