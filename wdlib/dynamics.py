@@ -390,6 +390,14 @@ def _flow_basin(k, y, s0, s_m, s_p, t, lam, L):
         if n > 0:
             edges = np.sort(np.concatenate([edges, zlo[:, None] + span[:, None] * np.linspace(0.0, 1.0, n + 1)],
                                            axis=1), axis=1)
+    if k == _BETWEEN and lam == 0.0:
+        # Without weight decay a_- = 0, and as a -> 0 (zeta -> -inf) dt/dzeta ~ exp(-(L - 2) zeta):
+        # panels at most 1/(L - 2) wide from the smallest start up to zeta = -1.
+        span = np.clip(-1.0 - zlo, 0.0, zfar - zlo)
+        n = int(np.ceil(np.max(span) * max(L - 2, 1)))
+        if n > 0:
+            edges = np.sort(np.concatenate([edges, zlo[:, None] + span[:, None] * np.linspace(0.0, 1.0, n + 1)],
+                                           axis=1), axis=1)
     if k == _NOROOT:                                          # (lam > 0: see _flow_deep)
         # Near the spinodal value, dt/dzeta peaks sharply at the ghost of the
         # vanished equilibria, a = a_sp: refine the panels around it.
