@@ -365,6 +365,15 @@ def _horner(coef, x):
     return out
 
 
+def _refine(edges, zlo, span, per_unit):
+    """The panel edges (one row per y) with panels at most 1/per_unit wide added on [zlo, zlo + span]."""
+    n = int(np.ceil(np.max(span) * per_unit))
+    if n == 0:
+        return edges
+    fine = zlo[:, None] + span[:, None] * np.linspace(0.0, 1.0, n + 1)
+    return np.sort(np.concatenate([edges, fine], axis=1), axis=1)
+
+
 def _flow_basin(k, y, s0, s_m, s_p, t, lam, L):
     """s(t) for starts in one basin: a time table per distinct y, then Newton per (start, time).
 
@@ -385,19 +394,11 @@ def _flow_basin(k, y, s0, s_m, s_p, t, lam, L):
     if k in (_ABOVE, _NOROOT):
         # Far above the roots (a >> A) dt/dzeta ~ exp((2L - 2) zeta): panels at most 1/(L - 1) wide there.
         A = bu.ap if k == _ABOVE else np.maximum(yu ** (1.0 / L), lam ** (1.0 / (2 * L - 2)))
-        span = np.clip(1.0 - np.log(A) - zlo, 0.0, zfar - zlo)
-        n = int(np.ceil(np.max(span) * (L - 1)))
-        if n > 0:
-            edges = np.sort(np.concatenate([edges, zlo[:, None] + span[:, None] * np.linspace(0.0, 1.0, n + 1)],
-                                           axis=1), axis=1)
+        edges = _refine(edges, zlo, np.clip(1.0 - np.log(A) - zlo, 0.0, zfar - zlo), L - 1)
     if k == _BETWEEN and lam == 0.0:
         # Without weight decay a_- = 0, and as a -> 0 (zeta -> -inf) dt/dzeta ~ exp(-(L - 2) zeta):
         # panels at most 1/(L - 2) wide from the smallest start up to zeta = -1.
-        span = np.clip(-1.0 - zlo, 0.0, zfar - zlo)
-        n = int(np.ceil(np.max(span) * max(L - 2, 1)))
-        if n > 0:
-            edges = np.sort(np.concatenate([edges, zlo[:, None] + span[:, None] * np.linspace(0.0, 1.0, n + 1)],
-                                           axis=1), axis=1)
+        edges = _refine(edges, zlo, np.clip(-1.0 - zlo, 0.0, zfar - zlo), max(L - 2, 1))
     if k == _NOROOT:                                          # (lam > 0: see _flow_deep)
         # Near the spinodal value, dt/dzeta peaks sharply at the ghost of the
         # vanished equilibria, a = a_sp: refine the panels around it.
