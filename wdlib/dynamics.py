@@ -402,11 +402,7 @@ def _flow_basin(k, y, s0, s_m, s_p, t, lam, L):
     if k == _NOROOT:                                          # (lam > 0: see _flow_deep)
         # Near the spinodal value, dt/dzeta peaks sharply at the ghost of the
         # vanished equilibria, a = a_sp: refine the panels around it.
-        al = (L - 2.0) / L
-        zsp = -np.log(al * lam) / ((1.0 + al) * L)
-        g = np.geomspace(1e-5, 4.0, _PANELS // 2)
-        extra = zsp + np.concatenate([-g[::-1], [0.0], g])
-        extra = np.clip(np.broadcast_to(extra, (yu.size, extra.size)), zlo[:, None], zfar[:, None])
+        extra = np.clip(_ghost_edges(lam, L)[None, :], zlo[:, None], zfar[:, None])
         edges = np.sort(np.concatenate([edges, extra], axis=1), axis=1)
     npan = edges.shape[1] - 1
     h = edges[:, 1:] - edges[:, :-1]
